@@ -1,4 +1,25 @@
 //! claimlint: a fast, offline linter for health and medical marketing copy.
+//!
+//! The library reads documents and returns findings; it never prints and never exits. The
+//! `claimlint` binary (`src/main.rs`) owns the command line, output and exit codes.
+//!
+//! ```
+//! use claimlint::{Format, Ruleset, lint_str};
+//! let rules = Ruleset::default_rules().unwrap();
+//! let findings = lint_str(&rules, "Our infusions are 100% safe.", Format::Plain);
+//! assert!(findings.iter().any(|f| f.rule == "safety-absolute"));
+//! ```
+
+pub mod diagnostic;
 pub mod extract;
+pub mod finding;
+pub mod lint;
+pub mod rules;
 pub mod source;
 pub mod text;
+
+pub use extract::Format;
+pub use finding::{Finding, Severity};
+pub use lint::{lint, lint_str};
+pub use rules::{Ruleset, RulesetError, RulesetOptions};
+pub use source::SourceFile;

@@ -241,13 +241,18 @@ impl<'a> ProseBuilder<'a> {
         self.fragment_start = self.prose.text.len();
     }
 
+    /// Cuts the prose back to `len` bytes, dropping or clipping the segments past it.
     fn truncate(&mut self, len: usize) {
         self.prose.text.truncate(len);
-        while let Some(last) = self.prose.segments.last_mut() {
-            if last.prose.start >= len {
-                self.prose.segments.pop();
-            } else {
-                break;
+        while self.prose.segments.last().is_some_and(|s| s.prose.start >= len) {
+            self.prose.segments.pop();
+        }
+        if let Some(last) = self.prose.segments.last_mut() {
+            if last.prose.end > len {
+                if last.exact {
+                    last.source.end -= last.prose.end - len;
+                }
+                last.prose.end = len;
             }
         }
     }

@@ -1,0 +1,497 @@
+//! The linting pipeline for one document: extract prose, split sentences, match every rule at
+//! once, apply sentence context, run document rules, and build findings that point at the exact
+//! source bytes. Pure: it reads a `SourceFile` and returns findings; it never prints.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::extract::{self, BlockKind, Format, Prose};
+use crate::finding::{Adjustment, Finding, Severity};
+use crate::rules::context::{self, SentenceContext, Verdict};
+use crate::rules::document::{self, Trigger};
+use crate::rules::matcher::{CueHit, Normalized, normalize};
+use crate::rules::{Ruleset, Scope};
+use crate::source::{Encoding, SourceFile};
+use crate::text::{self, Sentence};
+
+/// Lints a string as if it were a file named `<input>`.
+pub fn lint_str(ruleset: &Ruleset, text: &str, format: Format) -> Vec<Finding> {
+    let file = SourceFile::from_text("<input>", text.to_owned(), Encoding::Utf8, 0);
+    lint(ruleset, &file, format)
+}
+
+/// Lints one decoded file. Findings are sorted by source offset, then rule id.
+pub fn lint(ruleset: &Ruleset, file: &SourceFile, format: Format) -> Vec<Finding> {
+    let prose = extract::extract(&file.text, format);
+    let sentences = text::split_sentences_with(&prose, &ruleset.abbreviations);
+    let norm = normalize(&prose.text);
+    let doc = Document {
+        ruleset,
+        file,
+        prose: &prose,
+        norm: &norm,
+        sentences: &sentences,
+        risk_blocks: risk_blocks(ruleset, &prose, &norm),
+    };
+    doc.run()
+}
+
+struct Document<'a> {
+    ruleset: &'a Ruleset,
+    file: &'a SourceFile,
+    prose: &'a Prose,
+    norm: &'a Normalized,
+    sentences: &'a [Sentence],
+    /// For each block: whether it stands under a risks / side effects heading.
+    risk_blocks: Vec<bool>,
+}
+
+/// A chosen claim: one per rule per sentence.
+struct Claim {
+    rule: usize,
+    pattern: usize,
+    range: Range<usize>,
+}
+
+impl Document<'_> {
+    fn run(&self) -> Vec<Finding> {
+        let rs = self.ruleset;
+        let hits = rs.matcher.find(&self.norm.text);
+        let mut cue_cache: HashMap<usize, Vec<CueHit>> = HashMap::new();
+        let mut claims: Vec<(usize, Claim)> = Vec::new(); // (sentence, claim)
+        let mut doc_triggers: HashMap<usize, Trigger> = HashMap::new();
+        for hit in hits {
+            let rule = &rs.rules[hit.rule];
+            let Some(si) = self.sentence_of(&hit.range) else {
+                continue;
+            };
+            let cues = cue_cache.entry(si).or_insert_with(|| {
+                let r = self.sentence_norm_range(si);
+                rs.matcher.cues(&self.norm.text, r)
+            });
+            let pattern = &rule.patterns[hit.pattern];
+            let has = |lists: &[usize]| cues.iter().any(|c| lists.contains(&c.list));
+            if (!pattern.with.is_empty() && !has(&pattern.with)) || has(&pattern.without) {
+                continue;
+            }
+            if rule.scope == Scope::Document {
+                doc_triggers.entry(hit.rule).or_insert_with(|| Trigger {
+                    prose: self.norm.to_prose(hit.range.start)..self.norm.to_prose(hit.range.end),
+                });
+                continue;
+            }
+            // Once per rule per sentence: overlapping hits of the same rule widen the claim.
+            if let Some((_, c)) = claims.iter_mut().rev().find(|(s, c)| *s == si && c.rule == hit.rule) {
+                if hit.range.start < c.range.end {
+                    c.range.end = c.range.end.max(hit.range.end);
+                }
+                continue;
+            }
+            claims.push((
+                si,
+                Claim {
+                    rule: hit.rule,
+                    pattern: hit.pattern,
+                    range: hit.range,
+                },
+            ));
+        }
+        let mut findings = Vec::new();
+        for (si, claim) in claims {
+            let cues = &cue_cache[&si];
+            if let Some(f) = self.judge(si, &claim, cues) {
+                findings.push(f);
+            }
+        }
+        findings.extend(self.document_findings(&findings, &doc_triggers));
+        let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
+        findings.sort_by(|a, b| (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule)));
+        findings
+    }
+
+    /// The sentence that wholly contains a normalised range.
+    fn sentence_of(&self, range: &Range<usize>) -> Option<usize> {
+        let start = self.norm.to_prose(range.start);
+        let end = self.norm.to_prose(range.end);
+        let i = self.sentences.partition_point(|s| s.range.end <= start);
+        let s = self.sentences.get(i)?;
+        (s.range.start <= start && end <= s.range.end).then_some(i)
+    }
+
+    fn sentence_norm_range(&self, si: usize) -> Range<usize> {
+        let r = &self.sentences[si].range;
+        self.norm.from_prose(r.start)..self.norm.from_prose(r.end)
+    }
+
+    /// Applies context to a claim and builds its finding.
+    fn judge(&self, si: usize, claim: &Claim, cues: &[CueHit]) -> Option<(Finding, Range<usize>)> {
+        let rs = self.ruleset;
+        let rule = &rs.rules[claim.rule];
+        let pattern = &rule.patterns[claim.pattern];
+        let sentence = &self.sentences[si];
+        let norm_range = self.sentence_norm_range(si);
+        let sentence_text = &self.norm.text[norm_range.clone()];
+        let ctx = SentenceContext {
+            text: &self.norm.text,
+            range: norm_range.clone(),
+            cues,
+            lists: rs.cue_lists,
+            is_question: sentence_text.trim_end().ends_with('?'),
+            in_risk_section: self.risk_blocks.get(sentence.block).copied().unwrap_or(false),
+            citation: self.citation(si, cues),
+        };
+        let base = pattern.severity.unwrap_or(rule.severity);
+        let (severity, changes) = match context::evaluate(&rule.context, base, &claim.range, &ctx) {
+            Verdict::Suppressed(_) => return None,
+            Verdict::Keep { severity, changes } => (severity, changes),
+        };
+        let prose_range = self.norm.to_prose(claim.range.start)..self.norm.to_prose(claim.range.end);
+        let span = self.prose.source_range(prose_range.clone())?;
+        let adjustments = changes
+            .into_iter()
+            .map(|c| Adjustment {
+                note: c.note,
+                span: c.range.and_then(|r| {
+                    self.prose
+                        .source_range(self.norm.to_prose(r.start)..self.norm.to_prose(r.end))
+                }),
+            })
+            .collect();
+        Some((self.finding(claim.rule, &pattern.message, severity, span, adjustments, false), prose_range))
+    }
+
+    fn finding(
+        &self,
+        rule: usize,
+        message: &str,
+        severity: Severity,
+        span: Range<usize>,
+        adjustments: Vec<Adjustment>,
+        document: bool,
+    ) -> Finding {
+        let rule = &self.ruleset.rules[rule];
+        let matched = self.file.text.get(span.clone()).unwrap_or_default().to_owned();
+        let shown = matched.split_whitespace().collect::<Vec<_>>().join(" ");
+        Finding {
+            rule: rule.id.clone(),
+            category: rule.category.clone(),
+            severity,
+            span,
+            message: message.replace("{matched}", &shown),
+            matched,
+            suggestion: rule.docs.instead.clone(),
+            citation_hint: rule.docs.citation_hint.clone(),
+            references: rule.docs.references.clone(),
+            adjustments,
+            document,
+        }
+    }
+
+    /// A citation attached to a sentence: written markers, citation cue words, a footnote reference
+    /// that resolves, or a link to a study or agency page.
+    fn citation(&self, si: usize, cues: &[CueHit]) -> Option<Range<usize>> {
+        let nr = self.sentence_norm_range(si);
+        if let Some(r) = context::written_citation(&self.norm.text, nr.clone()) {
+            return Some(r);
+        }
+        if let Some(c) = cues.iter().find(|c| c.list == self.ruleset.cue_lists.citation_cues) {
+            return Some(c.range.clone());
+        }
+        let pr = &self.sentences[si].range;
+        let resolved = self
+            .prose
+            .footnote_refs
+            .iter()
+            .find(|f| pr.start <= f.at && f.at <= pr.end && self.prose.footnote_defs.contains(&f.label));
+        if let Some(f) = resolved {
+            let at = self.norm.from_prose(f.at);
+            return Some(at.saturating_sub(1)..at);
+        }
+        let domains = &self.ruleset.term_lists[self.ruleset.citation_domains].terms;
+        self.prose
+            .links
+            .iter()
+            .find(|l| l.prose.start >= pr.start && l.prose.end <= pr.end && is_study_link(&l.url, domains))
+            .map(|l| self.norm.from_prose(l.prose.start)..self.norm.from_prose(l.prose.end))
+    }
+
+    fn document_findings(
+        &self,
+        findings: &[(Finding, Range<usize>)],
+        triggers: &HashMap<usize, Trigger>,
+    ) -> Vec<(Finding, Range<usize>)> {
+        let rs = self.ruleset;
+        let mut out = Vec::new();
+        let mut doc_cues: Option<Vec<CueHit>> = None;
+        for (ri, rule) in rs.rules.iter().enumerate() {
+            if !rule.enabled || rule.scope != Scope::Document {
+                continue;
+            }
+            let Some(doc) = &rule.document else { continue };
+            let cues = doc_cues.get_or_insert_with(|| rs.matcher.cues(&self.norm.text, 0..self.norm.text.len()));
+            let Some(prose_range) = document::fires(rule, triggers.get(&ri), findings, cues) else {
+                continue;
+            };
+            let Some(span) = self.prose.source_range(prose_range.clone()) else {
+                continue;
+            };
+            out.push((
+                self.finding(ri, &doc.message, rule.severity, span, Vec::new(), true),
+                prose_range,
+            ));
+        }
+        out
+    }
+}
+
+/// Whether a link points at a study, journal or agency page (host or path contains a listed domain).
+fn is_study_link(url: &str, domains: &[String]) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    domains
+        .iter()
+        .any(|d| host == d || host.ends_with(&format!(".{d}")) || (d.contains('/') && rest.starts_with(d.as_str())))
+}
+
+/// Marks the blocks that stand under a heading naming risks, side effects or safety.
+fn risk_blocks(ruleset: &Ruleset, prose: &Prose, norm: &Normalized) -> Vec<bool> {
+    let mut out = Vec::with_capacity(prose.blocks.len());
+    // Open headings: (level, names a risk section).
+    let mut stack: Vec<(u8, bool)> = Vec::new();
+    for block in &prose.blocks {
+        if let BlockKind::Heading(level) = block.kind {
+            while stack.last().is_some_and(|&(l, _)| l >= level) {
+                stack.pop();
+            }
+            let r = norm.from_prose(block.range.start)..norm.from_prose(block.range.end);
+            let is_risk = ruleset
+                .matcher
+                .cues(&norm.text, r)
+                .iter()
+                .any(|c| c.list == ruleset.cue_lists.risk_headings);
+            stack.push((level, is_risk));
+            out.push(is_risk);
+        } else {
+            out.push(stack.iter().any(|&(_, r)| r));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn study_links_are_recognised_by_host() {
+        let domains = vec!["doi.org".to_owned(), "nih.gov".to_owned(), "nejm.org".to_owned()];
+        assert!(is_study_link("https://doi.org/10.1001/x", &domains));
+        assert!(is_study_link("https://pubmed.ncbi.nlm.nih.gov/123/", &domains));
+        assert!(!is_study_link("https://notnih.gov.example.com/", &domains));
+        assert!(!is_study_link("https://ourclinic.com/nih.gov", &domains));
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    //! End-to-end tests of the pipeline on a small in-memory ruleset, so that engine behaviour is
+    //! tested independently of the shipped rule data.
+    use super::*;
+    use crate::rules::RulesetOptions;
+
+    const LEXICON: &str = r#"
+abbreviations = ["dr", "e.g"]
+[lists]
+hedges = ["may", "some patients"]
+negators = ["no", "not"]
+absolutes = ["always"]
+citation-cues = ["et al"]
+named-sources = ["according to"]
+risk-headings = ["risks", "side effects"]
+first-person = ["our patients"]
+citation-domains = ["doi.org"]
+outcome = ["relief", "respond"]
+crisis = ["988"]
+"#;
+
+    const CURE: &str = r#"
+id = "cure-guarantee"
+severity = "error"
+summary = "Promises a cure."
+why = "Cures need proof."
+instead = "Say it may help."
+references = ["FTC"]
+[[pattern]]
+kind = "phrases"
+phrases = ["cures depression", "permanent cure", "risk-free"]
+message = "`{matched}` promises a cure"
+"#;
+
+    const RATE: &str = r#"
+id = "efficacy-rate"
+severity = "error"
+summary = "A success rate."
+why = "Rates need trials."
+instead = "Cite the trial."
+references = ["FTC"]
+[context]
+citation = "downgrade-to-info"
+first-person = "downgrade"
+hedge = "ignore"
+[[pattern]]
+kind = "regex"
+regex = '\b\d{1,3}(\.\d+)?\s?%'
+message = "`{matched}` is a success rate"
+with = ["@outcome"]
+"#;
+
+    const SPEED: &str = r#"
+id = "speed-claim"
+severity = "warning"
+summary = "Promises fast results."
+why = "Onset claims need proof."
+instead = "Say results vary."
+references = ["FTC"]
+[[pattern]]
+kind = "phrases"
+phrases = ["within minutes"]
+message = "`{matched}` promises fast relief"
+"#;
+
+    const SUICIDE: &str = r#"
+id = "suicide-safe-messaging"
+severity = "warning"
+scope = "document"
+summary = "Mentions suicide without a crisis line."
+why = "Safe messaging."
+instead = "Add 988."
+references = ["988"]
+[document]
+satisfied-by = ["@crisis"]
+message = "`{matched}` is mentioned with no crisis resource on the page"
+[[pattern]]
+kind = "phrases"
+phrases = ["suicidal thoughts"]
+message = "`{matched}` mentioned"
+"#;
+
+    fn rules() -> Ruleset {
+        Ruleset::from_files(
+            &[
+                ("lexicon.toml", LEXICON),
+                ("cure-guarantee.toml", CURE),
+                ("efficacy-rate.toml", RATE),
+                ("speed-claim.toml", SPEED),
+                ("suicide-safe-messaging.toml", SUICIDE),
+            ],
+            &RulesetOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn lint_md(text: &str) -> Vec<Finding> {
+        lint_str(&rules(), text, Format::Markdown)
+    }
+
+    #[test]
+    fn phrase_matches_are_case_insensitive_and_word_bounded() {
+        let f = lint_md("Ketamine CURES Depression fast. It procures depression relief.");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].matched, "CURES Depression");
+        assert_eq!(f[0].message, "`CURES Depression` promises a cure");
+    }
+
+    #[test]
+    fn dash_and_space_variants_match_and_span_is_exact() {
+        let text = "Our care is risk\u{2013}free and risk free.";
+        let f = lint_md(text);
+        assert_eq!(f.len(), 1, "one finding per rule per sentence: {f:?}");
+        assert_eq!(&text[f[0].span.clone()], "risk\u{2013}free");
+    }
+
+    #[test]
+    fn phrase_over_a_line_break_and_double_space_matches() {
+        let text = "It cures\r\n  depression.";
+        let f = lint_md(text);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].matched, "cures\r\n  depression");
+    }
+
+    #[test]
+    fn negation_before_the_claim_removes_it() {
+        assert!(lint_md("Ketamine is not a permanent cure.").is_empty());
+        assert_eq!(lint_md("Ketamine is a permanent cure.").len(), 1);
+    }
+
+    #[test]
+    fn regex_with_condition_needs_the_outcome_word() {
+        assert!(lint_md("Prices rose 20% this year.").is_empty());
+        let f = lint_md("Over 70% of people respond.");
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].rule.as_str(), f[0].severity), ("efficacy-rate", Severity::Error));
+    }
+
+    #[test]
+    fn citation_lowers_a_rate_to_info_and_first_person_to_warning() {
+        let f = lint_md("Over 70% of people respond (Smith et al., 2019).");
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].adjustments[0].note.contains("citation"), "{:?}", f[0].adjustments);
+        let f = lint_md("Over 70% of our patients respond.");
+        assert_eq!(f[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn hedge_lowers_and_absolute_raises_with_cue_spans() {
+        let text = "Some patients feel relief within minutes.";
+        let f = lint_md(text);
+        assert_eq!(f[0].severity, Severity::Info);
+        let cue = f[0].adjustments[0].span.clone().unwrap();
+        assert_eq!(&text[cue], "Some patients");
+        let f = lint_md("It always works within minutes.");
+        assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn questions_are_not_claims() {
+        assert!(lint_md("Does ketamine work within minutes?").is_empty());
+    }
+
+    #[test]
+    fn claims_do_not_cross_sentences() {
+        assert!(lint_md("Nothing cures. Depression is common.").is_empty());
+    }
+
+    #[test]
+    fn document_rule_fires_without_a_crisis_resource_and_points_at_the_trigger() {
+        let text = "Relief for suicidal thoughts. Book now.";
+        let f = lint_md(text);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].rule, "suicide-safe-messaging");
+        assert!(f[0].document);
+        assert_eq!(&text[f[0].span.clone()], "suicidal thoughts");
+        assert!(lint_md("Relief for suicidal thoughts. In a crisis, call 988.").is_empty());
+    }
+
+    #[test]
+    fn markdown_emphasis_inside_a_phrase_still_matches_with_exact_span() {
+        let text = "Ketamine *cures* **depression** today.";
+        let f = lint_str(&rules(), text, Format::Markdown);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].matched, "cures* **depression");
+    }
+
+    #[test]
+    fn only_option_limits_the_rules() {
+        let rs = Ruleset::from_files(
+            &[("lexicon.toml", LEXICON), ("cure-guarantee.toml", CURE), ("speed-claim.toml", SPEED)],
+            &RulesetOptions {
+                only: vec!["speed-claim".into()],
+                ..RulesetOptions::default()
+            },
+        )
+        .unwrap();
+        let f = lint_str(&rs, "It cures depression within minutes.", Format::Plain);
+        assert_eq!(f.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["speed-claim"]);
+    }
+}

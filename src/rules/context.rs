@@ -1,0 +1,296 @@
+//! Context evaluators: what the words around a claim do to it. Hedges lower, absolutes raise,
+//! negation before a claim removes it, citations and named sources lower or remove it, questions
+//! are not claims, and risk sections change how risk wording is read. Each rule's `[context]`
+//! table says which of these apply to it; this module only decides what the sentence contains.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::Effect;
+use super::matcher::CueHit;
+use super::spec::ContextSpec;
+use crate::finding::Severity;
+
+/// Lexicon lists the evaluators read by name; a ruleset's lexicon should define them all.
+pub const CUE_LISTS: &[&str] = &[
+    "hedges",
+    "negators",
+    "absolutes",
+    "citation-cues",
+    "named-sources",
+    "risk-headings",
+    "first-person",
+    "citation-domains",
+];
+
+/// Indices of the evaluators' lists in `Ruleset::term_lists`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CueLists {
+    pub hedges: usize,
+    pub negators: usize,
+    pub absolutes: usize,
+    pub citation_cues: usize,
+    pub named_sources: usize,
+    pub risk_headings: usize,
+    pub first_person: usize,
+}
+
+/// Most words that may stand between a negator and the claim it negates ("not *a permanent* cure").
+const NEGATION_WINDOW_WORDS: usize = 4;
+
+/// What the sentence around a claim contains, in normalised-text offsets.
+pub struct SentenceContext<'a> {
+    pub text: &'a str,
+    pub range: Range<usize>,
+    pub cues: &'a [CueHit],
+    pub lists: CueLists,
+    pub is_question: bool,
+    pub in_risk_section: bool,
+    /// Where a citation attached to the sentence stands, if any.
+    pub citation: Option<Range<usize>>,
+}
+
+/// A cue that changed the severity: a note and the cue's normalised range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub note: String,
+    pub range: Option<Range<usize>>,
+}
+
+/// The outcome of context evaluation for one claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The claim is not a finding here; the string says why (for debugging and tests).
+    Suppressed(String),
+    Keep { severity: Severity, changes: Vec<Change> },
+}
+
+impl SentenceContext<'_> {
+    fn first(&self, list: usize, outside: &Range<usize>) -> Option<&CueHit> {
+        self.cues
+            .iter()
+            .find(|c| c.list == list && (c.range.end <= outside.start || c.range.start >= outside.end))
+    }
+
+    fn any(&self, list: usize) -> Option<&CueHit> {
+        self.cues.iter().find(|c| c.list == list)
+    }
+
+    /// A negator shortly before the claim, in the same clause.
+    fn negator_before(&self, hit: &Range<usize>) -> Option<&CueHit> {
+        self.cues.iter().rev().find(|c| {
+            if c.list != self.lists.negators || c.range.end > hit.start {
+                return false;
+            }
+            let between = &self.text[c.range.end..hit.start];
+            let clause_break = between.contains([',', ';', ':', '(', ')', '.', '!', '?'])
+                || between.split_whitespace().any(|w| w.eq_ignore_ascii_case("but"));
+            !clause_break && between.split_whitespace().count() <= NEGATION_WINDOW_WORDS
+        })
+    }
+
+    fn quote(&self, r: &Range<usize>) -> &str {
+        self.text.get(r.clone()).unwrap_or("")
+    }
+}
+
+/// Applies a rule's context policy to a claim at `hit` whose base severity is `base`.
+pub fn evaluate(policy: &ContextSpec, base: Severity, hit: &Range<usize>, ctx: &SentenceContext) -> Verdict {
+    // Suppressions first: a claim that is not a claim has no severity to adjust.
+    if policy.question == Effect::Suppress && ctx.is_question {
+        return Verdict::Suppressed("a question, not a claim".into());
+    }
+    if policy.negation == Effect::Suppress {
+        if let Some(n) = ctx.negator_before(hit) {
+            return Verdict::Suppressed(format!("negated by `{}`", ctx.quote(&n.range)));
+        }
+    }
+    if policy.risk_section == Effect::Suppress && ctx.in_risk_section {
+        return Verdict::Suppressed("in a risks section".into());
+    }
+    let named = ctx.any(ctx.lists.named_sources);
+    if policy.named_source == Effect::Suppress && named.is_some() {
+        return Verdict::Suppressed("attributed to a named source".into());
+    }
+    if policy.citation == Effect::Suppress && ctx.citation.is_some() {
+        return Verdict::Suppressed("a citation is attached".into());
+    }
+
+    let mut severity = base;
+    let mut changes = Vec::new();
+    let mut apply = |effect: Effect, floor: Severity, note: String, range: Option<Range<usize>>, severity: &mut Severity| {
+        let before = *severity;
+        *severity = match effect {
+            Effect::Upgrade => before.raised(),
+            Effect::Downgrade => before.lowered(floor),
+            Effect::DowngradeToInfo => Severity::Info.max(floor.min(before)),
+            Effect::Ignore | Effect::Suppress => before,
+        };
+        if *severity != before {
+            let verb = if *severity > before { "raised" } else { "lowered" };
+            changes.push(Change {
+                note: format!("{verb} to {} by {note}", severity.name()),
+                range,
+            });
+        }
+    };
+    if let Some(a) = ctx.first(ctx.lists.absolutes, hit) {
+        let note = format!("the absolute `{}`", ctx.quote(&a.range));
+        apply(policy.absolute, Severity::Info, note, Some(a.range.clone()), &mut severity);
+    }
+    if let Some(f) = ctx.first(ctx.lists.first_person, hit) {
+        let note = format!("first-person outcome data `{}`", ctx.quote(&f.range));
+        apply(policy.first_person, Severity::Info, note, Some(f.range.clone()), &mut severity);
+    }
+    if let Some(h) = ctx.first(ctx.lists.hedges, hit) {
+        let note = format!("the hedge `{}`", ctx.quote(&h.range));
+        apply(policy.hedge, policy.hedge_floor, note, Some(h.range.clone()), &mut severity);
+    }
+    if let Some(n) = named {
+        let note = format!("the named source `{}`", ctx.quote(&n.range));
+        apply(policy.named_source, Severity::Info, note, Some(n.range.clone()), &mut severity);
+    }
+    if let Some(c) = &ctx.citation {
+        let note = format!("the citation `{}`", ctx.quote(c));
+        apply(policy.citation, Severity::Info, note, Some(c.clone()), &mut severity);
+    }
+    Verdict::Keep { severity, changes }
+}
+
+/// Finds a citation written in a sentence: a footnote marker (`[3]`, `¹`, `^2`), an author-year
+/// reference (`(Smith et al., 2019)`), `et al.`, a DOI or PMID. Returns its normalised range.
+pub fn written_citation(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"\[\d{1,3}(?:\s*[,-]\s*\d{1,3})*\]",
+            r"|[\u{b9}\u{b2}\u{b3}\u{2070}\u{2074}-\u{2079}]+",
+            r"|\^\d{1,3}\b",
+            r"|\([A-Z][A-Za-z'-]+(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+)?,? (?:19|20)\d{2}[a-z]?\)",
+            r"|\bet al\b\.?",
+            r"|\bdoi:\s*10\.\d+|\b10\.\d{4,9}/\S+",
+            r"|\bPMID:?\s*\d+",
+        ))
+        .expect("built-in citation regex compiles")
+    });
+    let slice = text.get(range.clone())?;
+    re.find(slice).map(|m| range.start + m.start()..range.start + m.end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lists() -> CueLists {
+        CueLists {
+            hedges: 0,
+            negators: 1,
+            absolutes: 2,
+            citation_cues: 3,
+            named_sources: 4,
+            risk_headings: 5,
+            first_person: 6,
+        }
+    }
+
+    fn cue(text: &str, word: &str, list: usize) -> CueHit {
+        let s = text.find(word).unwrap();
+        CueHit {
+            list,
+            range: s..s + word.len(),
+        }
+    }
+
+    fn ctx<'a>(text: &'a str, cues: &'a [CueHit]) -> SentenceContext<'a> {
+        SentenceContext {
+            text,
+            range: 0..text.len(),
+            cues,
+            lists: lists(),
+            is_question: text.trim_end().ends_with('?'),
+            in_risk_section: false,
+            citation: written_citation(text, 0..text.len()),
+        }
+    }
+
+    fn span(text: &str, word: &str) -> Range<usize> {
+        let s = text.find(word).unwrap();
+        s..s + word.len()
+    }
+
+    #[test]
+    fn negator_shortly_before_suppresses() {
+        let t = "Ketamine is not a permanent cure for depression.";
+        let cues = [cue(t, "not", 1)];
+        let v = evaluate(&ContextSpec::default(), Severity::Error, &span(t, "permanent cure"), &ctx(t, &cues));
+        assert!(matches!(v, Verdict::Suppressed(_)), "{v:?}");
+    }
+
+    #[test]
+    fn negator_in_another_clause_does_not_suppress() {
+        let t = "It is not cheap, but it cures depression.";
+        let cues = [cue(t, "not", 1)];
+        let v = evaluate(&ContextSpec::default(), Severity::Error, &span(t, "cures depression"), &ctx(t, &cues));
+        assert!(matches!(v, Verdict::Keep { severity: Severity::Error, .. }), "{v:?}");
+    }
+
+    #[test]
+    fn hedge_lowers_one_step_but_not_below_floor() {
+        let t = "Some patients may feel relief within minutes.";
+        let cues = [cue(t, "may", 0)];
+        let mut policy = ContextSpec::default();
+        let v = evaluate(&policy, Severity::Warning, &span(t, "within minutes"), &ctx(t, &cues));
+        assert!(matches!(v, Verdict::Keep { severity: Severity::Info, .. }), "{v:?}");
+        policy.hedge_floor = Severity::Warning;
+        let v = evaluate(&policy, Severity::Warning, &span(t, "within minutes"), &ctx(t, &cues));
+        assert!(matches!(v, Verdict::Keep { severity: Severity::Warning, .. }), "{v:?}");
+    }
+
+    #[test]
+    fn absolute_outside_the_claim_raises() {
+        let t = "It always works within minutes.";
+        let cues = [cue(t, "always", 2)];
+        let v = evaluate(&ContextSpec::default(), Severity::Warning, &span(t, "within minutes"), &ctx(t, &cues));
+        let Verdict::Keep { severity, changes } = v else { panic!() };
+        assert_eq!(severity, Severity::Error);
+        assert!(changes[0].note.contains("`always`"));
+    }
+
+    #[test]
+    fn citation_lowers_to_info_when_the_rule_says_so() {
+        let t = "About 70% responded in trials [3].";
+        let policy = ContextSpec {
+            citation: Effect::DowngradeToInfo,
+            ..ContextSpec::default()
+        };
+        let v = evaluate(&policy, Severity::Error, &span(t, "70%"), &ctx(t, &[]));
+        assert!(matches!(v, Verdict::Keep { severity: Severity::Info, .. }), "{v:?}");
+    }
+
+    #[test]
+    fn questions_are_not_claims() {
+        let t = "Is ketamine addictive?";
+        let v = evaluate(&ContextSpec::default(), Severity::Error, &span(t, "addictive"), &ctx(t, &[]));
+        assert!(matches!(v, Verdict::Suppressed(_)));
+    }
+
+    #[test]
+    fn written_citations_are_found() {
+        for t in [
+            "It helped [2].",
+            "It helped (Smith et al., 2019).",
+            "It helped (Smith, 2019).",
+            "It helped\u{b9}.",
+            "Jones et al. found this.",
+            "See doi:10.1000/xyz.",
+            "PMID: 123456.",
+        ] {
+            assert!(written_citation(t, 0..t.len()).is_some(), "{t}");
+        }
+        for t in ["Call (555) 010-0100.", "In 2019 we opened.", "Take 2 [mg] daily."] {
+            assert!(written_citation(t, 0..t.len()).is_none(), "{t}");
+        }
+    }
+}

@@ -1,0 +1,551 @@
+//! Rules: loading ruleset TOML (embedded defaults and user files), validating it with errors that
+//! point at file, line and column, and compiling the enabled rules into one `Matcher`.
+//!
+//! The rulesets directory is the registry: a rule is a data file, and code only implements the
+//! kinds (`phrases`, `regex`, `document`) and the context evaluators.
+
+pub mod builtin;
+pub mod context;
+pub mod document;
+pub mod matcher;
+pub mod spec;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::SourceError;
+use crate::extract::Format;
+use crate::finding::Severity;
+use matcher::{Matcher, TermList};
+pub use spec::{ContextSpec, Effect, Scope};
+use spec::{LexiconSpec, PatternKind, RuleSpec};
+
+/// Human documentation of a rule.
+#[derive(Clone, Debug)]
+pub struct RuleDocs {
+    pub summary: String,
+    pub why: String,
+    pub instead: String,
+    pub citation_hint: Option<String>,
+    pub references: Vec<String>,
+}
+
+/// A firing or non-firing example of a rule.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub text: String,
+    pub expect: Vec<String>,
+    pub severity: Option<Severity>,
+    pub span: Option<String>,
+    pub format: Format,
+    pub known: Option<String>,
+}
+
+/// One way a rule matches, after compilation.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub message: String,
+    pub severity: Option<Severity>,
+    /// Indices into `Ruleset::term_lists`; the sentence must contain one of them.
+    pub with: Vec<usize>,
+    /// Indices into `Ruleset::term_lists`; the sentence must contain none of them.
+    pub without: Vec<usize>,
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub category: String,
+    /// Severity after config overrides.
+    pub severity: Severity,
+    /// Whether this run checks the rule.
+    pub enabled: bool,
+    pub scope: Scope,
+    pub docs: RuleDocs,
+    pub context: ContextSpec,
+    pub examples: Vec<Example>,
+    /// The ruleset it came from (`core`, or a user path).
+    pub origin: String,
+    pub patterns: Vec<Pattern>,
+    /// Document rules: categories whose findings trigger it, term lists that satisfy it, message.
+    pub document: Option<DocumentRule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DocumentRule {
+    pub trigger_categories: Vec<String>,
+    pub satisfied_by: Vec<usize>,
+    pub message: String,
+}
+
+/// Which rulesets to load and how to adjust their rules.
+#[derive(Clone, Debug, Default)]
+pub struct RulesetOptions {
+    /// Names of embedded rulesets (`core`). Empty means `core`.
+    pub builtin: Vec<String>,
+    /// User ruleset files or directories of `*.toml` rule files.
+    pub paths: Vec<PathBuf>,
+    /// Rule ids (or categories) to turn on, also rules that are off by default.
+    pub enable: Vec<String>,
+    /// Rule ids (or categories) to turn off.
+    pub disable: Vec<String>,
+    /// Only these rules run (used by example tests and `--rule`); empty means all enabled.
+    pub only: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// Why rulesets could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesetError {
+    #[error("{0}")]
+    Source(#[from] SourceError),
+    #[error("cannot read ruleset {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    #[error("unknown ruleset `{0}` (built-in rulesets: {list})", list = builtin::NAMES.join(", "))]
+    UnknownRuleset(String),
+    #[error("unknown rule `{id}` in {setting}")]
+    UnknownRule { id: String, setting: String },
+}
+
+/// All loaded rules plus the compiled matcher for the enabled ones. Built once per run.
+#[derive(Debug)]
+pub struct Ruleset {
+    pub rules: Vec<Rule>,
+    /// Named term lists (lexicon lists and ad-hoc terms of `with`/`without`/`satisfied-by`).
+    pub term_lists: Vec<TermList>,
+    pub abbreviations: crate::text::Abbreviations,
+    pub(crate) matcher: Matcher,
+    /// Where the context evaluators' lists are in `term_lists`.
+    pub(crate) cue_lists: context::CueLists,
+    /// The `@citation-domains` list: hosts of study, journal and agency pages.
+    pub(crate) citation_domains: usize,
+    /// Names of the loaded rulesets, for reports.
+    pub names: Vec<String>,
+}
+
+/// A file's name and text, from the binary or from disk.
+struct RuleFile {
+    path: String,
+    text: String,
+}
+
+impl Ruleset {
+    /// The embedded `core` ruleset with every default-enabled rule.
+    pub fn default_rules() -> Result<Ruleset, RulesetError> {
+        Ruleset::load(&RulesetOptions::default())
+    }
+
+    pub fn load(opts: &RulesetOptions) -> Result<Ruleset, RulesetError> {
+        let mut names = Vec::new();
+        let mut lexicons = Vec::new();
+        let mut files = Vec::new();
+        let builtin_names: Vec<String> = if opts.builtin.is_empty() {
+            vec!["core".to_owned()]
+        } else {
+            opts.builtin.clone()
+        };
+        for name in &builtin_names {
+            let set = builtin::get(name).ok_or_else(|| RulesetError::UnknownRuleset(name.clone()))?;
+            names.push(name.clone());
+            for (path, text) in set {
+                let file = RuleFile {
+                    path: (*path).to_owned(),
+                    text: (*text).to_owned(),
+                };
+                if path.ends_with("lexicon.toml") {
+                    lexicons.push(file);
+                } else {
+                    files.push(file);
+                }
+            }
+        }
+        for path in &opts.paths {
+            names.push(path.display().to_string());
+            for file in read_user_ruleset(path)? {
+                if file.path.ends_with("lexicon.toml") {
+                    lexicons.push(file);
+                } else {
+                    files.push(file);
+                }
+            }
+        }
+        Ruleset::compile(names, lexicons, files, opts)
+    }
+
+    /// Builds a ruleset from in-memory files `(path, text)`; a path ending in `lexicon.toml` is a
+    /// lexicon. Used by tests and by tools that generate rules.
+    pub fn from_files(files: &[(&str, &str)], opts: &RulesetOptions) -> Result<Ruleset, RulesetError> {
+        let (lexicons, rules): (Vec<RuleFile>, Vec<RuleFile>) = files
+            .iter()
+            .map(|(path, text)| RuleFile {
+                path: (*path).to_owned(),
+                text: (*text).to_owned(),
+            })
+            .partition(|f| f.path.ends_with("lexicon.toml"));
+        Ruleset::compile(vec!["<memory>".to_owned()], lexicons, rules, opts)
+    }
+
+    fn compile(
+        names: Vec<String>,
+        lexicons: Vec<RuleFile>,
+        files: Vec<RuleFile>,
+        opts: &RulesetOptions,
+    ) -> Result<Ruleset, RulesetError> {
+        let mut lists: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut abbreviations = Vec::new();
+        for file in &lexicons {
+            let spec: LexiconSpec = parse_toml(file)?;
+            abbreviations.extend(spec.abbreviations);
+            for (name, terms) in spec.lists {
+                lists.entry(name).or_default().extend(terms);
+            }
+        }
+        let mut registry = TermRegistry::new(lists);
+        let mut rules = Vec::new();
+        let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+        let mut sources = PatternSources::default();
+        for file in &files {
+            let spec: RuleSpec = parse_toml(file)?;
+            let rule = compile_rule(file, spec, &mut registry, &mut sources, rules.len())?;
+            if seen.insert(rule.id.clone(), ()).is_some() {
+                return Err(SourceError::new(
+                    &file.path,
+                    &file.text,
+                    None,
+                    format!("duplicate rule id `{}` (already defined by another ruleset file)", rule.id),
+                )
+                .into());
+            }
+            rules.push(rule);
+        }
+        apply_options(&mut rules, opts)?;
+        let cue_lists = context::CueLists {
+            hedges: registry.list("hedges"),
+            negators: registry.list("negators"),
+            absolutes: registry.list("absolutes"),
+            citation_cues: registry.list("citation-cues"),
+            named_sources: registry.list("named-sources"),
+            risk_headings: registry.list("risk-headings"),
+            first_person: registry.list("first-person"),
+        };
+        let citation_domains = registry.list("citation-domains");
+        let term_lists = registry.into_lists();
+        let matcher = Matcher::new(&rules, &sources, &term_lists)
+            .map_err(|e| RulesetError::Source(SourceError::new("<rulesets>", "", None, e)))?;
+        Ok(Ruleset {
+            rules,
+            term_lists,
+            abbreviations: if abbreviations.is_empty() {
+                crate::text::Abbreviations::default()
+            } else {
+                crate::text::Abbreviations::new(&abbreviations)
+            },
+            matcher,
+            cue_lists,
+            citation_domains,
+            names,
+        })
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Enabled rules.
+    pub fn enabled(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|r| r.enabled)
+    }
+
+    /// Every phrase (with its variants) of the enabled rules, lowercased, sorted, deduplicated.
+    pub fn export_phrases(&self) -> Vec<String> {
+        self.matcher.phrase_list()
+    }
+}
+
+fn read_user_ruleset(path: &Path) -> Result<Vec<RuleFile>, RulesetError> {
+    let io = |error| RulesetError::Io {
+        path: path.display().to_string(),
+        error,
+    };
+    let mut paths = Vec::new();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let p = entry.map_err(io)?.path();
+            if p.extension().is_some_and(|e| e == "toml") {
+                paths.push(p);
+            }
+        }
+        paths.sort();
+    } else {
+        paths.push(path.to_path_buf());
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).map_err(|error| RulesetError::Io {
+            path: p.display().to_string(),
+            error,
+        })?;
+        files.push(RuleFile {
+            path: p.display().to_string(),
+            text,
+        });
+    }
+    Ok(files)
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &RuleFile) -> Result<T, SourceError> {
+    toml::from_str(&file.text).map_err(|e| SourceError::new(&file.path, &file.text, e.span(), e.message().trim()))
+}
+
+/// Phrases and regexes of every rule, waiting for the matcher.
+#[derive(Default)]
+pub(crate) struct PatternSources {
+    pub phrases: Vec<PhraseSource>,
+    pub regexes: Vec<RegexSource>,
+}
+
+/// A phrase of a rule pattern.
+pub(crate) struct PhraseSource {
+    pub rule: usize,
+    pub pattern: usize,
+    pub phrase: String,
+}
+
+/// A regex of a rule pattern.
+pub(crate) struct RegexSource {
+    pub rule: usize,
+    pub pattern: usize,
+    pub regex: String,
+}
+
+/// Interns term lists so that `@hedges` and ad-hoc terms get stable indices.
+struct TermRegistry {
+    lexicon: BTreeMap<String, Vec<String>>,
+    lists: Vec<TermList>,
+    by_name: BTreeMap<String, usize>,
+}
+
+impl TermRegistry {
+    fn new(lexicon: BTreeMap<String, Vec<String>>) -> Self {
+        let mut reg = TermRegistry {
+            lexicon: BTreeMap::new(),
+            lists: Vec::new(),
+            by_name: BTreeMap::new(),
+        };
+        for (name, terms) in &lexicon {
+            reg.intern(format!("@{name}"), terms.clone());
+        }
+        reg.lexicon = lexicon;
+        reg
+    }
+
+    fn intern(&mut self, name: String, terms: Vec<String>) -> usize {
+        if let Some(&i) = self.by_name.get(&name) {
+            return i;
+        }
+        let i = self.lists.len();
+        self.lists.push(TermList {
+            name: name.clone(),
+            terms,
+        });
+        self.by_name.insert(name, i);
+        i
+    }
+
+    /// Resolves `@name` to a lexicon list, anything else to a one-term list.
+    fn resolve(&mut self, term: &str) -> Result<usize, String> {
+        if let Some(name) = term.strip_prefix('@') {
+            return self
+                .by_name
+                .get(term)
+                .copied()
+                .ok_or_else(|| format!("unknown lexicon list `@{name}` (known: {})", self.lexicon.keys().map(|k| format!("@{k}")).collect::<Vec<_>>().join(", ")));
+        }
+        Ok(self.intern(term.to_lowercase(), vec![term.to_lowercase()]))
+    }
+
+    /// Index of a named lexicon list, creating an empty one when the lexicon lacks it.
+    fn list(&mut self, name: &str) -> usize {
+        let key = format!("@{name}");
+        match self.by_name.get(&key) {
+            Some(&i) => i,
+            None => self.intern(key, Vec::new()),
+        }
+    }
+
+    fn into_lists(self) -> Vec<TermList> {
+        self.lists
+    }
+}
+
+fn compile_rule(
+    file: &RuleFile,
+    spec: RuleSpec,
+    registry: &mut TermRegistry,
+    sources: &mut PatternSources,
+    rule_index: usize,
+) -> Result<Rule, SourceError> {
+    let err = |span: Option<Range<usize>>, msg: String| SourceError::new(&file.path, &file.text, span, msg);
+    let id = spec.id.get_ref().clone();
+    let id_span = spec.id.span();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(err(Some(id_span), format!("rule id `{id}` must be kebab-case (a-z, 0-9, -)")));
+    }
+    let stem = Path::new(&file.path).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    if stem != id {
+        return Err(err(Some(id_span), format!("rule id `{id}` does not match its file name `{stem}.toml`")));
+    }
+    let mut patterns = Vec::new();
+    for (pi, p) in spec.patterns.into_iter().enumerate() {
+        let resolve = |registry: &mut TermRegistry, terms: &[String]| -> Result<Vec<usize>, SourceError> {
+            terms
+                .iter()
+                .map(|t| registry.resolve(t).map_err(|m| err(None, format!("rule `{id}`: {m}"))))
+                .collect()
+        };
+        let with = resolve(registry, &p.with)?;
+        let without = resolve(registry, &p.without)?;
+        match p.kind {
+            PatternKind::Phrases => {
+                if p.phrases.is_empty() {
+                    return Err(err(Some(id_span.clone()), format!("rule `{id}`: a `phrases` pattern needs a non-empty `phrases` list")));
+                }
+                if let Some(r) = &p.regex {
+                    return Err(err(Some(r.span()), format!("rule `{id}`: a `phrases` pattern cannot have a `regex`")));
+                }
+                for phrase in &p.phrases {
+                    if phrase.get_ref().trim().is_empty() {
+                        return Err(err(Some(phrase.span()), format!("rule `{id}`: empty phrase")));
+                    }
+                    sources.phrases.push(PhraseSource {
+                        rule: rule_index,
+                        pattern: pi,
+                        phrase: phrase.get_ref().clone(),
+                    });
+                }
+            }
+            PatternKind::Regex => {
+                let Some(r) = p.regex else {
+                    return Err(err(Some(id_span.clone()), format!("rule `{id}`: a `regex` pattern needs a `regex`")));
+                };
+                if let Err(e) = matcher::build_regex(r.get_ref()) {
+                    // Point inside the literal: skip the opening quote.
+                    let span = r.span();
+                    return Err(err(Some(span.start + 1..span.end.saturating_sub(1).max(span.start + 1)), format!("rule `{id}`: invalid regex"))
+                        .with_note(e));
+                }
+                sources.regexes.push(RegexSource {
+                    rule: rule_index,
+                    pattern: pi,
+                    regex: r.get_ref().clone(),
+                });
+            }
+        }
+        patterns.push(Pattern {
+            message: p.message,
+            severity: p.severity,
+            with,
+            without,
+        });
+    }
+    let document = match (spec.scope, spec.document) {
+        (Scope::Document, Some(d)) => {
+            let satisfied_by = d
+                .satisfied_by
+                .iter()
+                .map(|t| registry.resolve(t).map_err(|m| err(None, format!("rule `{id}`: {m}"))))
+                .collect::<Result<_, _>>()?;
+            Some(DocumentRule {
+                trigger_categories: d.trigger_categories,
+                satisfied_by,
+                message: d.message,
+            })
+        }
+        (Scope::Document, None) => {
+            return Err(err(Some(id_span), format!("rule `{id}`: a document rule needs a `[document]` table")));
+        }
+        (Scope::Sentence, Some(_)) => {
+            return Err(err(Some(id_span), format!("rule `{id}`: `[document]` is only for `scope = \"document\"`")));
+        }
+        (Scope::Sentence, None) => None,
+    };
+    let mut examples = Vec::new();
+    for ex in spec.examples {
+        let format = match ex.format.as_deref() {
+            None => Format::Plain,
+            Some(f) => Format::from_name(f).ok_or_else(|| err(None, format!("rule `{id}`: example format `{f}` is not one of markdown, html, plain")))?,
+        };
+        if let Some(known) = &ex.known {
+            if !(known.starts_with("false-negative:") || known.starts_with("false-positive:")) {
+                return Err(err(None, format!("rule `{id}`: `known` must start with `false-negative:` or `false-positive:`")));
+            }
+        }
+        examples.push(Example {
+            text: ex.text,
+            expect: ex.expect,
+            severity: ex.severity,
+            span: ex.span,
+            format,
+            known: ex.known,
+        });
+    }
+    Ok(Rule {
+        category: spec.category.unwrap_or_else(|| id.clone()),
+        id,
+        severity: spec.severity,
+        enabled: spec.enabled,
+        scope: spec.scope,
+        docs: RuleDocs {
+            summary: spec.summary,
+            why: spec.why,
+            instead: spec.instead,
+            citation_hint: spec.citation_hint,
+            references: spec.references,
+        },
+        context: spec.context,
+        examples,
+        origin: file.path.clone(),
+        patterns,
+        document,
+    })
+}
+
+/// Applies enable/disable/only and severity overrides; ids may name a rule or a category.
+fn apply_options(rules: &mut [Rule], opts: &RulesetOptions) -> Result<(), RulesetError> {
+    let known: HashSet<&str> = rules.iter().flat_map(|r| [r.id.as_str(), r.category.as_str()]).collect();
+    let check = |ids: &[String], setting: &str| -> Result<(), RulesetError> {
+        match ids.iter().find(|id| !known.contains(id.as_str())) {
+            Some(id) => Err(RulesetError::UnknownRule {
+                id: id.clone(),
+                setting: setting.to_owned(),
+            }),
+            None => Ok(()),
+        }
+    };
+    check(&opts.enable, "enable")?;
+    check(&opts.disable, "disable")?;
+    check(&opts.only, "the rule selection")?;
+    check(&opts.severity.keys().cloned().collect::<Vec<_>>(), "severity")?;
+    for rule in rules.iter_mut() {
+        let named = |ids: &[String]| ids.iter().any(|i| *i == rule.id || *i == rule.category);
+        if named(&opts.enable) {
+            rule.enabled = true;
+        }
+        if named(&opts.disable) {
+            rule.enabled = false;
+        }
+        if !opts.only.is_empty() {
+            rule.enabled = named(&opts.only);
+        }
+        let sev = opts.severity.get(&rule.id).or_else(|| opts.severity.get(&rule.category));
+        if let Some(&sev) = sev {
+            rule.severity = sev;
+            for p in &mut rule.patterns {
+                p.severity = None;
+            }
+        }
+    }
+    Ok(())
+}
