@@ -40,14 +40,20 @@ fn main() {
     }
     out.push_str("];\n\n/// The files of each embedded ruleset: (name, [(path, contents)]).\npub const SETS: &[(&str, &[(&str, &str)])] = &[\n");
     for (name, files) in &sets {
-        write!(out, "    ({name:?}, &[\n").unwrap();
+        writeln!(out, "    ({name:?}, &[").unwrap();
         for f in files {
             let abs = root.join(f);
-            writeln!(out, "        ({f:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+            writeln!(
+                out,
+                "        ({f:?}, include_str!({:?})),",
+                abs.display().to_string()
+            )
+            .unwrap();
         }
         out.push_str("    ]),\n");
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("builtin_rulesets.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("builtin_rulesets.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }

@@ -20,7 +20,12 @@ pub struct SourceError {
 }
 
 impl SourceError {
-    pub fn new(path: impl Into<String>, text: impl Into<String>, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    pub fn new(
+        path: impl Into<String>,
+        text: impl Into<String>,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         SourceError {
             path: path.into(),
             text: text.into(),
@@ -47,7 +52,10 @@ impl SourceError {
         let file = SimpleFile::new(self.path.as_str(), self.text.as_str());
         let mut diag = Diagnostic::error().with_message(&self.message);
         if let Some(span) = &self.span {
-            let end = span.end.min(self.text.len()).max(span.start.min(self.text.len()));
+            let end = span
+                .end
+                .min(self.text.len())
+                .max(span.start.min(self.text.len()));
             let start = span.start.min(end);
             diag = diag.with_labels(vec![Label::primary((), start..end)]);
         }
@@ -87,7 +95,12 @@ mod tests {
 
     #[test]
     fn display_names_file_line_and_column() {
-        let e = SourceError::new("r.toml", "a = 1\nmesage = 2\n", Some(6..12), "unknown field `mesage`");
+        let e = SourceError::new(
+            "r.toml",
+            "a = 1\nmesage = 2\n",
+            Some(6..12),
+            "unknown field `mesage`",
+        );
         assert_eq!(e.to_string(), "r.toml:2:1: unknown field `mesage`");
         let rendered = e.render(false);
         assert!(rendered.contains("r.toml:2:1"), "{rendered}");

@@ -91,7 +91,10 @@ mod tests {
     #[test]
     fn lowering_respects_the_floor() {
         assert_eq!(Severity::Error.lowered(Severity::Info), Severity::Warning);
-        assert_eq!(Severity::Warning.lowered(Severity::Warning), Severity::Warning);
+        assert_eq!(
+            Severity::Warning.lowered(Severity::Warning),
+            Severity::Warning
+        );
         assert_eq!(Severity::Info.lowered(Severity::Info), Severity::Info);
         assert_eq!(Severity::Error.lowered(Severity::Error), Severity::Error);
     }

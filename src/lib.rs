@@ -10,13 +10,16 @@
 //! assert!(findings.iter().any(|f| f.rule == "safety-absolute"));
 //! ```
 
+pub mod config;
 pub mod diagnostic;
 pub mod extract;
 pub mod finding;
 pub mod lint;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod text;
+pub mod walk;
 
 pub use extract::Format;
 pub use finding::{Finding, Severity};

@@ -81,7 +81,11 @@ impl Document<'_> {
                 continue;
             }
             // Once per rule per sentence: overlapping hits of the same rule widen the claim.
-            if let Some((_, c)) = claims.iter_mut().rev().find(|(s, c)| *s == si && c.rule == hit.rule) {
+            if let Some((_, c)) = claims
+                .iter_mut()
+                .rev()
+                .find(|(s, c)| *s == si && c.rule == hit.rule)
+            {
                 if hit.range.start < c.range.end {
                     c.range.end = c.range.end.max(hit.range.end);
                 }
@@ -105,7 +109,9 @@ impl Document<'_> {
         }
         findings.extend(self.document_findings(&findings, &doc_triggers));
         let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
-        findings.sort_by(|a, b| (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule)));
+        findings.sort_by(|a, b| {
+            (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule))
+        });
         findings
     }
 
@@ -137,7 +143,11 @@ impl Document<'_> {
             cues,
             lists: rs.cue_lists,
             is_question: sentence_text.trim_end().ends_with('?'),
-            in_risk_section: self.risk_blocks.get(sentence.block).copied().unwrap_or(false),
+            in_risk_section: self
+                .risk_blocks
+                .get(sentence.block)
+                .copied()
+                .unwrap_or(false),
             citation: self.citation(si, cues),
         };
         let base = pattern.severity.unwrap_or(rule.severity);
@@ -145,7 +155,8 @@ impl Document<'_> {
             Verdict::Suppressed(_) => return None,
             Verdict::Keep { severity, changes } => (severity, changes),
         };
-        let prose_range = self.norm.to_prose(claim.range.start)..self.norm.to_prose(claim.range.end);
+        let prose_range =
+            self.norm.to_prose(claim.range.start)..self.norm.to_prose(claim.range.end);
         let span = self.prose.source_range(prose_range.clone())?;
         let adjustments = changes
             .into_iter()
@@ -157,7 +168,17 @@ impl Document<'_> {
                 }),
             })
             .collect();
-        Some((self.finding(claim.rule, &pattern.message, severity, span, adjustments, false), prose_range))
+        Some((
+            self.finding(
+                claim.rule,
+                &pattern.message,
+                severity,
+                span,
+                adjustments,
+                false,
+            ),
+            prose_range,
+        ))
     }
 
     fn finding(
@@ -170,7 +191,12 @@ impl Document<'_> {
         document: bool,
     ) -> Finding {
         let rule = &self.ruleset.rules[rule];
-        let matched = self.file.text.get(span.clone()).unwrap_or_default().to_owned();
+        let matched = self
+            .file
+            .text
+            .get(span.clone())
+            .unwrap_or_default()
+            .to_owned();
         let shown = matched.split_whitespace().collect::<Vec<_>>().join(" ");
         Finding {
             rule: rule.id.clone(),
@@ -194,15 +220,16 @@ impl Document<'_> {
         if let Some(r) = context::written_citation(&self.norm.text, nr.clone()) {
             return Some(r);
         }
-        if let Some(c) = cues.iter().find(|c| c.list == self.ruleset.cue_lists.citation_cues) {
+        if let Some(c) = cues
+            .iter()
+            .find(|c| c.list == self.ruleset.cue_lists.citation_cues)
+        {
             return Some(c.range.clone());
         }
         let pr = &self.sentences[si].range;
-        let resolved = self
-            .prose
-            .footnote_refs
-            .iter()
-            .find(|f| pr.start <= f.at && f.at <= pr.end && self.prose.footnote_defs.contains(&f.label));
+        let resolved = self.prose.footnote_refs.iter().find(|f| {
+            pr.start <= f.at && f.at <= pr.end && self.prose.footnote_defs.contains(&f.label)
+        });
         if let Some(f) = resolved {
             let at = self.norm.from_prose(f.at);
             return Some(at.saturating_sub(1)..at);
@@ -211,7 +238,9 @@ impl Document<'_> {
         self.prose
             .links
             .iter()
-            .find(|l| l.prose.start >= pr.start && l.prose.end <= pr.end && is_study_link(&l.url, domains))
+            .find(|l| {
+                l.prose.start >= pr.start && l.prose.end <= pr.end && is_study_link(&l.url, domains)
+            })
             .map(|l| self.norm.from_prose(l.prose.start)..self.norm.from_prose(l.prose.end))
     }
 
@@ -228,7 +257,8 @@ impl Document<'_> {
                 continue;
             }
             let Some(doc) = &rule.document else { continue };
-            let cues = doc_cues.get_or_insert_with(|| rs.matcher.cues(&self.norm.text, 0..self.norm.text.len()));
+            let cues = doc_cues
+                .get_or_insert_with(|| rs.matcher.cues(&self.norm.text, 0..self.norm.text.len()));
             let Some(prose_range) = document::fires(rule, triggers.get(&ri), findings, cues) else {
                 continue;
             };
@@ -249,9 +279,11 @@ fn is_study_link(url: &str, domains: &[String]) -> bool {
     let lower = url.to_ascii_lowercase();
     let rest = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    domains
-        .iter()
-        .any(|d| host == d || host.ends_with(&format!(".{d}")) || (d.contains('/') && rest.starts_with(d.as_str())))
+    domains.iter().any(|d| {
+        host == d
+            || host.ends_with(&format!(".{d}"))
+            || (d.contains('/') && rest.starts_with(d.as_str()))
+    })
 }
 
 /// Marks the blocks that stand under a heading naming risks, side effects or safety.
@@ -285,9 +317,16 @@ mod tests {
 
     #[test]
     fn study_links_are_recognised_by_host() {
-        let domains = vec!["doi.org".to_owned(), "nih.gov".to_owned(), "nejm.org".to_owned()];
+        let domains = vec![
+            "doi.org".to_owned(),
+            "nih.gov".to_owned(),
+            "nejm.org".to_owned(),
+        ];
         assert!(is_study_link("https://doi.org/10.1001/x", &domains));
-        assert!(is_study_link("https://pubmed.ncbi.nlm.nih.gov/123/", &domains));
+        assert!(is_study_link(
+            "https://pubmed.ncbi.nlm.nih.gov/123/",
+            &domains
+        ));
         assert!(!is_study_link("https://notnih.gov.example.com/", &domains));
         assert!(!is_study_link("https://ourclinic.com/nih.gov", &domains));
     }
@@ -429,14 +468,21 @@ message = "`{matched}` mentioned"
         assert!(lint_md("Prices rose 20% this year.").is_empty());
         let f = lint_md("Over 70% of people respond.");
         assert_eq!(f.len(), 1);
-        assert_eq!((f[0].rule.as_str(), f[0].severity), ("efficacy-rate", Severity::Error));
+        assert_eq!(
+            (f[0].rule.as_str(), f[0].severity),
+            ("efficacy-rate", Severity::Error)
+        );
     }
 
     #[test]
     fn citation_lowers_a_rate_to_info_and_first_person_to_warning() {
         let f = lint_md("Over 70% of people respond (Smith et al., 2019).");
         assert_eq!(f[0].severity, Severity::Info);
-        assert!(f[0].adjustments[0].note.contains("citation"), "{:?}", f[0].adjustments);
+        assert!(
+            f[0].adjustments[0].note.contains("citation"),
+            "{:?}",
+            f[0].adjustments
+        );
         let f = lint_md("Over 70% of our patients respond.");
         assert_eq!(f[0].severity, Severity::Warning);
     }
@@ -484,7 +530,11 @@ message = "`{matched}` mentioned"
     #[test]
     fn only_option_limits_the_rules() {
         let rs = Ruleset::from_files(
-            &[("lexicon.toml", LEXICON), ("cure-guarantee.toml", CURE), ("speed-claim.toml", SPEED)],
+            &[
+                ("lexicon.toml", LEXICON),
+                ("cure-guarantee.toml", CURE),
+                ("speed-claim.toml", SPEED),
+            ],
             &RulesetOptions {
                 only: vec!["speed-claim".into()],
                 ..RulesetOptions::default()
@@ -492,6 +542,9 @@ message = "`{matched}` mentioned"
         )
         .unwrap();
         let f = lint_str(&rs, "It cures depression within minutes.", Format::Plain);
-        assert_eq!(f.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["speed-claim"]);
+        assert_eq!(
+            f.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+            ["speed-claim"]
+        );
     }
 }

@@ -1,1 +1,589 @@
-fn main() {}
+//! The `claimlint` binary: parses the command line, resolves settings, runs a command, prints,
+//! and maps the outcome to an exit code. The library never prints or exits; this file does both.
+//!
+//! Exit codes: 0 when no shown finding is at or above `--fail-on`, 1 when one is, 2 for a usage,
+//! config, ruleset or I/O error (decided after every readable file was linted). A closed output
+//! pipe (`claimlint check . | head`) ends the run quietly with 0, as ripgrep does: the reader has
+//! all it asked for.
+
+mod cli;
+
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use claimlint::config::{self, ConfigFile, Overrides, Settings, SettingsError};
+use claimlint::report::{self, FileError, ReportOptions, Summary};
+use claimlint::rules::Rule;
+use claimlint::walk::{self, Loaded};
+use claimlint::{Finding, Format, Ruleset, RulesetError, SourceFile};
+
+use cli::{CheckArgs, Cli, ColorWhen, Command, ExplainArgs, RulesArgs, RulesFormat};
+
+/// Exit code for errors (usage, config, rulesets, I/O).
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    // clap prints usage errors and exits with 2 (help and version with 0).
+    let cli = Cli::parse();
+    let err_color = use_color(cli.color, &io::stderr());
+    match run(&cli) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            print_error(&err, err_color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Check(args) => check(cli, args),
+        Command::Rules(args) => rules(cli, args),
+        Command::Explain(args) => explain(cli, args),
+        Command::Init => init(),
+        Command::Config(args) => show_config(cli, &args.rules.overrides(Some(&args.policy))),
+    }
+}
+
+/// Whether to colour a stream: the flag, else anstream's decision (TTY, NO_COLOR, CLICOLOR...).
+fn use_color<S: anstream::stream::RawStream>(when: ColorWhen, stream: &S) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never,
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Messages on stderr: errors and, with `--verbose`, notes. Write failures are ignored: there is
+/// nowhere left to report them.
+struct Messages {
+    color: bool,
+    verbose: bool,
+}
+
+impl Messages {
+    fn error(&self, text: &str) {
+        let label = if self.color {
+            "\x1b[1;31merror\x1b[0m"
+        } else {
+            "error"
+        };
+        let _ = writeln!(io::stderr().lock(), "{label}: {text}");
+    }
+
+    fn info(&self, text: &str) {
+        if self.verbose {
+            let label = if self.color {
+                "\x1b[1;36minfo\x1b[0m"
+            } else {
+                "info"
+            };
+            let _ = writeln!(io::stderr().lock(), "{label}: {text}");
+        }
+    }
+}
+
+/// Prints an error, rendering located errors (config, ruleset) with their source line.
+fn print_error(err: &anyhow::Error, color: bool) {
+    let located = err.chain().find_map(|c| {
+        if let Some(e) = c.downcast_ref::<SettingsError>() {
+            return match e {
+                SettingsError::Source(s) | SettingsError::Ruleset(RulesetError::Source(s)) => {
+                    Some(s)
+                }
+                _ => None,
+            };
+        }
+        match c.downcast_ref::<RulesetError>() {
+            Some(RulesetError::Source(s)) => Some(s),
+            _ => None,
+        }
+    });
+    let mut stderr = io::stderr().lock();
+    let _ = match located {
+        Some(s) => write!(stderr, "{}", s.render(color)),
+        None => {
+            let label = if color {
+                "\x1b[1;31merror\x1b[0m"
+            } else {
+                "error"
+            };
+            writeln!(stderr, "{label}: {err:#}")
+        }
+    };
+}
+
+/// Finds and reads the config file (unless `--isolated`) and merges the overrides.
+fn load_settings(cli: &Cli, cwd: &Path, overrides: &Overrides) -> anyhow::Result<Settings> {
+    let path = if cli.isolated {
+        None
+    } else {
+        cli.config.clone().or_else(|| config::discover(cwd))
+    };
+    let config = match path {
+        Some(p) => Some(ConfigFile::load(&p, cwd)?),
+        None => None,
+    };
+    Ok(Settings::resolve(config, cwd, overrides)?)
+}
+
+fn current_dir() -> anyhow::Result<PathBuf> {
+    std::env::current_dir().context("cannot read the current directory")
+}
+
+/// A file (or standard input) to lint.
+struct Job {
+    display: String,
+    format: Format,
+    input: Input,
+}
+
+enum Input {
+    Path(PathBuf),
+    /// Standard input, already read (or the error reading it).
+    Bytes(Result<Vec<u8>, String>),
+}
+
+/// What linting one job produced.
+enum Outcome {
+    Linted(SourceFile, Vec<Finding>),
+    Binary,
+    Failed(String),
+}
+
+fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings) -> Outcome {
+    let loaded = match &job.input {
+        Input::Path(path) => walk::load(path, &job.display),
+        Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes),
+        Input::Bytes(Err(e)) => Err(e.clone()),
+    };
+    match loaded {
+        Ok(Loaded::Text(file)) => {
+            let mut findings = claimlint::lint(rules, &file, job.format);
+            findings.retain(|f| f.severity >= settings.min_severity);
+            Outcome::Linted(file, findings)
+        }
+        Ok(Loaded::Binary) => Outcome::Binary,
+        Err(message) => Outcome::Failed(message),
+    }
+}
+
+fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let cwd = current_dir()?;
+    let settings = load_settings(cli, &cwd, &args.rules.overrides(Some(&args.policy)))?;
+    let msg = Messages {
+        color: use_color(cli.color, &io::stderr()),
+        verbose: cli.verbose,
+    };
+    match &settings.config {
+        Some(c) => msg.info(&format!("using config file {}", c.display)),
+        None if cli.isolated => msg.info("--isolated: no config file"),
+        None => msg.info("no config file found; using defaults"),
+    }
+    let rules = settings.load_rules()?;
+
+    // `-` is standard input; `--stdin-filename` alone also means it.
+    let read_stdin = args.paths.iter().any(|p| p.as_os_str() == "-")
+        || (args.paths.is_empty() && args.stdin_filename.is_some());
+    let mut paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    if paths.is_empty() && !read_stdin {
+        paths.push(PathBuf::from("."));
+    }
+    let walked = walk::collect(&paths, &settings.walk_options());
+    let mut jobs: Vec<Job> = walked
+        .entries
+        .into_iter()
+        .map(|e| Job {
+            display: e.display,
+            format: e.format,
+            input: Input::Path(e.path),
+        })
+        .collect();
+    let mut roots: Vec<String> = paths.iter().map(|p| walk::display_path(p)).collect();
+    if read_stdin {
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "<stdin>".to_owned());
+        let mut bytes = Vec::new();
+        let read = io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+            .map_err(|e| format!("cannot read standard input: {}", walk::io_message(&e)));
+        jobs.push(Job {
+            format: walk::format_for_name(&name, &settings.extensions),
+            display: name.clone(),
+            input: Input::Bytes(read),
+        });
+        jobs.sort_by(|a, b| a.display.cmp(&b.display));
+        roots.push(name);
+    }
+    msg.info(&format!(
+        "linting {} with {} enabled rules",
+        report_plural(jobs.len(), "file", "files"),
+        rules.enabled().count()
+    ));
+
+    let outcomes = lint_all(&jobs, &rules, &settings, !args.no_progress);
+
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let color = use_color(cli.color, &io::stdout());
+    let mut reporter = report::reporter(
+        args.format,
+        ReportOptions {
+            color,
+            rules: &rules,
+        },
+    );
+    let mut summary = Summary {
+        roots,
+        ..Summary::default()
+    };
+    let mut failed = false;
+    for e in &walked.errors {
+        msg.error(&format!("{}: {}", e.path, e.message));
+        reporter.error(&FileError {
+            path: e.path.clone(),
+            message: e.message.clone(),
+        });
+        summary.failed += 1;
+        failed = true;
+    }
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Linted(file, findings) => {
+                reporter.report(&mut out, &file, &findings)?;
+                summary.add_file(&findings);
+            }
+            Outcome::Binary => msg.info(&format!("skipping binary file {}", job.display)),
+            Outcome::Failed(message) => {
+                // Keep stderr in step with stdout when both go to one terminal.
+                out.flush()?;
+                msg.error(&format!("{}: {message}", job.display));
+                reporter.error(&FileError {
+                    path: job.display.clone(),
+                    message,
+                });
+                summary.failed += 1;
+                failed = true;
+            }
+        }
+    }
+    reporter.finish(&mut out, &summary)?;
+    out.flush()?;
+
+    let code = if failed {
+        EXIT_ERROR
+    } else if settings
+        .fail_on
+        .threshold()
+        .is_some_and(|t| summary.at_least(t) > 0)
+    {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
+}
+
+fn report_plural(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// Lints every job in parallel, keeping their order. On a terminal, a progress bar appears on
+/// stderr once the run has lasted a second (short runs never flash one); indicatif hides it when
+/// stderr is not a terminal.
+fn lint_all(jobs: &[Job], rules: &Ruleset, settings: &Settings, progress: bool) -> Vec<Outcome> {
+    let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} linting {pos}/{len} files {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    let (done, wait) = mpsc::channel::<()>();
+    let shower = (progress && io::stderr().is_terminal()).then(|| {
+        let bar = bar.clone();
+        std::thread::spawn(move || {
+            if wait.recv_timeout(Duration::from_secs(1)) == Err(mpsc::RecvTimeoutError::Timeout) {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                bar.enable_steady_tick(Duration::from_millis(100));
+            }
+        })
+    });
+    let outcomes = jobs
+        .par_iter()
+        .progress_with(bar.clone())
+        .map(|job| lint_job(job, rules, settings))
+        .collect();
+    drop(done);
+    if let Some(handle) = shower {
+        let _ = handle.join();
+    }
+    bar.finish_and_clear();
+    outcomes
+}
+
+fn load_rules_for(cli: &Cli, overrides: &Overrides) -> anyhow::Result<(Settings, Ruleset)> {
+    let cwd = current_dir()?;
+    let settings = load_settings(cli, &cwd, overrides)?;
+    let rules = settings.load_rules()?;
+    Ok((settings, rules))
+}
+
+fn rules(cli: &Cli, args: &RulesArgs) -> anyhow::Result<ExitCode> {
+    let (_, rules) = load_rules_for(cli, &args.rules.overrides(None))?;
+    let text = match args.format {
+        RulesFormat::Table => rules_table(&rules.rules),
+        RulesFormat::Md => rules_markdown(&rules.rules),
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// Rules as aligned columns; the summary, last, is not padded.
+fn rules_table(rules: &[Rule]) -> String {
+    if rules.is_empty() {
+        return "no rules loaded\n".to_owned();
+    }
+    let header = ["RULE", "CATEGORY", "SEVERITY", "ENABLED", "SUMMARY"];
+    let rows: Vec<[String; 5]> = rules
+        .iter()
+        .map(|r| {
+            [
+                r.id.clone(),
+                r.category.clone(),
+                r.severity.name().to_owned(),
+                yes_no(r.enabled).to_owned(),
+                one_line(&r.docs.summary),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: [&str; 5]| {
+        let mut l = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i == cells.len() - 1 {
+                l.push_str(cell);
+            } else {
+                l.push_str(cell);
+                l.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(header);
+    for row in &rows {
+        line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+    }
+    out
+}
+
+/// Rules as a Markdown table (for the README).
+fn rules_markdown(rules: &[Rule]) -> String {
+    let cell = |s: &str| one_line(s).replace('|', "\\|");
+    let mut out = String::from(
+        "| Rule | Category | Severity | Enabled | Summary |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for r in rules {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | {} | {} |\n",
+            r.id,
+            r.category,
+            r.severity,
+            yes_no(r.enabled),
+            cell(&r.docs.summary)
+        ));
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn explain(cli: &Cli, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let (_, rules) = load_rules_for(cli, &args.rules.overrides(None))?;
+    let Some(rule) = rules.rule(&args.rule) else {
+        let ids = rules.rules.iter().map(|r| r.id.as_str());
+        let hint = match config::did_you_mean(&args.rule, ids) {
+            Some(s) => format!("; did you mean `{s}`?"),
+            None => "; `claimlint rules` lists the rules".to_owned(),
+        };
+        anyhow::bail!("unknown rule `{}`{hint}", args.rule);
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(explain_text(rule).as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Width that `explain` wraps prose to (indent included).
+const WRAP: usize = 88;
+
+/// The full documentation of a rule, as `claimlint explain` prints it.
+fn explain_text(rule: &Rule) -> String {
+    let mut s = format!(
+        "{}\n  category: {}, severity: {}, enabled: {}, defined in {}\n\n{}",
+        rule.id,
+        rule.category,
+        rule.severity,
+        yes_no(rule.enabled),
+        rule.origin,
+        wrap(&rule.docs.summary, WRAP, "")
+    );
+    let mut section = |title: &str, lines: Vec<String>| {
+        if !lines.is_empty() {
+            s.push_str(&format!("\n{title}\n"));
+            for line in lines {
+                s.push_str(&line);
+            }
+        }
+    };
+    let prose = |text: &str| {
+        if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![wrap(text, WRAP, "  ")]
+        }
+    };
+    section("Why it matters", prose(&rule.docs.why));
+    section("Write instead", prose(&rule.docs.instead));
+    section(
+        "Evidence that would support it",
+        prose(rule.docs.citation_hint.as_deref().unwrap_or("")),
+    );
+    // References stay one per line, unwrapped, so URLs can be copied whole.
+    section(
+        "References",
+        rule.docs
+            .references
+            .iter()
+            .map(|r| format!("  - {}\n", one_line(r)))
+            .collect(),
+    );
+    section(
+        "Examples",
+        rule.examples
+            .iter()
+            .map(|e| {
+                let mark = if e.expect.contains(&rule.id) {
+                    "flagged:"
+                } else {
+                    "fine:   "
+                };
+                let known = e
+                    .known
+                    .as_deref()
+                    .map(|k| format!(" ({k})"))
+                    .unwrap_or_default();
+                format!("  {mark} {}{known}\n", one_line(&e.text))
+            })
+            .collect(),
+    );
+    s
+}
+
+/// Greedy word wrap; paragraphs (blank-line separated) are kept; each line gets `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    for (i, para) in text.trim().split("\n\n").enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            if !line.is_empty()
+                && indent.len() + line.chars().count() + 1 + word.chars().count() > width
+            {
+                out.push_str(&format!("{indent}{line}\n"));
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            out.push_str(&format!("{indent}{line}\n"));
+        }
+    }
+    out
+}
+
+fn init() -> anyhow::Result<ExitCode> {
+    let cwd = current_dir()?;
+    if let Some(existing) = config::CONFIG_NAMES.iter().find(|n| cwd.join(n).exists()) {
+        anyhow::bail!("{existing} already exists in this directory; not overwriting it");
+    }
+    let path = cwd.join(config::CONFIG_NAMES[0]);
+    // create_new: never overwrite, even one created since the check above.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}", config::CONFIG_NAMES[0]))?;
+    file.write_all(config::STARTER.as_bytes())
+        .with_context(|| format!("cannot write {}", config::CONFIG_NAMES[0]))?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "created {}", config::CONFIG_NAMES[0])?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_config(cli: &Cli, overrides: &Overrides) -> anyhow::Result<ExitCode> {
+    // Loading the rules checks the rule ids and ruleset paths the config names.
+    let (settings, _) = load_rules_for(cli, overrides)?;
+    let mut out = io::stdout().lock();
+    out.write_all(settings.to_toml().as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_paragraphs_apart() {
+        let text = "aaa bbb ccc https://example.org/a/very/long/url\n\nddd";
+        assert_eq!(
+            wrap(text, 12, "  "),
+            "  aaa bbb\n  ccc\n  https://example.org/a/very/long/url\n\n  ddd\n"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use claimlint::rules::spec::{LexiconSpec, RuleSpec, Scope};
-use claimlint::rules::{builtin, Ruleset};
+use claimlint::rules::{Ruleset, builtin};
 
 /// The claim categories of `design/taxonomy.md`: every one needs a rule in `core`.
 const TAXONOMY: &[&str] = &[
@@ -38,7 +38,12 @@ fn rule_files() -> Vec<(&'static str, RuleSpec)> {
         .iter()
         .flat_map(|(_, files)| files.iter())
         .filter(|(path, _)| !path.ends_with("lexicon.toml"))
-        .map(|(path, text)| (*path, toml::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"))))
+        .map(|(path, text)| {
+            (
+                *path,
+                toml::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}")),
+            )
+        })
         .collect()
 }
 
@@ -49,21 +54,37 @@ fn core_has_a_rule_for_every_taxonomy_category() {
     let missing: Vec<_> = TAXONOMY.iter().filter(|t| !ids.contains(*t)).collect();
     assert!(missing.is_empty(), "categories without a rule: {missing:?}");
     for r in &rules.rules {
-        assert!(TAXONOMY.contains(&r.category.as_str()), "{}: category {} is not in the taxonomy", r.id, r.category);
+        assert!(
+            TAXONOMY.contains(&r.category.as_str()),
+            "{}: category {} is not in the taxonomy",
+            r.id,
+            r.category
+        );
     }
 }
 
 #[test]
 fn embedded_rulesets_match_the_directory() {
     let mut on_disk = BTreeSet::new();
-    for entry in walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rulesets"))) {
-        let rel = entry.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_string_lossy().trim_start_matches('/').to_owned();
+    for entry in walk(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rulesets"
+    ))) {
+        let rel = entry
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches('/')
+            .to_owned();
         if rel.ends_with(".toml") && !rel.starts_with("rulesets/data/") {
             on_disk.insert(rel);
         }
     }
-    let embedded: BTreeSet<String> =
-        builtin::SETS.iter().flat_map(|(_, f)| f.iter()).map(|(p, _)| (*p).to_owned()).collect();
+    let embedded: BTreeSet<String> = builtin::SETS
+        .iter()
+        .flat_map(|(_, f)| f.iter())
+        .map(|(p, _)| (*p).to_owned())
+        .collect();
     assert_eq!(embedded, on_disk);
 }
 
@@ -84,12 +105,18 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn rule_docs_are_complete() {
     for (path, spec) in rule_files() {
         let id = spec.id.get_ref();
-        assert!(!spec.summary.trim().is_empty() && spec.summary.ends_with('.'), "{path}: summary is a sentence");
+        assert!(
+            !spec.summary.trim().is_empty() && spec.summary.ends_with('.'),
+            "{path}: summary is a sentence"
+        );
         assert!(!spec.why.trim().is_empty(), "{path}: why");
         assert!(!spec.instead.trim().is_empty(), "{path}: instead");
         assert!(!spec.references.is_empty(), "{path}: references");
         for bad in ["avoid-", "no-", "use-", "prefer-", "consider-"] {
-            assert!(!id.starts_with(bad), "{path}: rule ids name the risk, not the fix");
+            assert!(
+                !id.starts_with(bad),
+                "{path}: rule ids name the risk, not the fix"
+            );
         }
     }
 }
@@ -98,17 +125,30 @@ fn rule_docs_are_complete() {
 fn every_rule_has_firing_and_non_firing_examples_of_itself() {
     for (path, spec) in rule_files() {
         let id = spec.id.get_ref();
-        let firing = spec.examples.iter().filter(|e| !e.expect.is_empty()).count();
+        let firing = spec
+            .examples
+            .iter()
+            .filter(|e| !e.expect.is_empty())
+            .count();
         let quiet = spec.examples.iter().filter(|e| e.expect.is_empty()).count();
-        assert!(firing >= 1 && quiet >= 1, "{path}: {firing} firing and {quiet} non-firing examples");
+        assert!(
+            firing >= 1 && quiet >= 1,
+            "{path}: {firing} firing and {quiet} non-firing examples"
+        );
         for e in &spec.examples {
-            assert!(e.expect.iter().all(|x| x == id), "{path}: example {:?} expects another rule", e.text);
+            assert!(
+                e.expect.iter().all(|x| x == id),
+                "{path}: example {:?} expects another rule",
+                e.text
+            );
         }
     }
 }
 
 fn message_ok(m: &str) -> bool {
-    m.chars().next().is_some_and(|c| !c.is_uppercase()) && !m.ends_with('.') && m.contains("{matched}")
+    m.chars().next().is_some_and(|c| !c.is_uppercase())
+        && !m.ends_with('.')
+        && m.contains("{matched}")
 }
 
 #[test]
@@ -118,7 +158,10 @@ fn messages_are_lowercase_without_a_period_and_name_the_match() {
             assert!(message_ok(&p.message), "{path}: message {:?}", p.message);
         }
         if spec.scope == Scope::Document {
-            let d = spec.document.as_ref().expect("document rules have [document]");
+            let d = spec
+                .document
+                .as_ref()
+                .expect("document rules have [document]");
             assert!(message_ok(&d.message), "{path}: message {:?}", d.message);
         }
     }

@@ -4,8 +4,8 @@
 //! the test asserts today's wrong result, so fixing the gap fails here until the marker is removed.
 //! All failures are collected and reported together.
 
-use claimlint::rules::{builtin, Ruleset, RulesetOptions};
-use claimlint::{lint_str, Severity};
+use claimlint::rules::{Ruleset, RulesetOptions, builtin};
+use claimlint::{Severity, lint_str};
 
 fn ruleset_for(rule: &str, set: &str) -> Ruleset {
     Ruleset::load(&RulesetOptions {
@@ -41,15 +41,15 @@ fn every_rule_example_gives_the_expected_findings() {
                     problems.push(format!("fired {fired:?}, expected {expected:?}"));
                 }
                 let own = findings.iter().find(|f| f.rule == rule.id);
-                if let (Some(want), Some(f)) = (ex.severity, own) {
-                    if f.severity != want {
-                        problems.push(format!("severity {}, expected {}", f.severity, want));
-                    }
+                if let (Some(want), Some(f)) = (ex.severity, own)
+                    && f.severity != want
+                {
+                    problems.push(format!("severity {}, expected {}", f.severity, want));
                 }
-                if let (Some(want), Some(f)) = (&ex.span, own) {
-                    if &f.matched != want {
-                        problems.push(format!("matched {:?}, expected {:?}", f.matched, want));
-                    }
+                if let (Some(want), Some(f)) = (&ex.span, own)
+                    && &f.matched != want
+                {
+                    problems.push(format!("matched {:?}, expected {:?}", f.matched, want));
                 }
                 let detail = findings
                     .iter()

@@ -200,10 +200,10 @@ impl<'s> Walker<'s> {
     }
 
     fn end(&mut self, tag: TagEnd) {
-        if tag == TagEnd::HtmlBlock {
-            if let Some(lines) = self.html_block.take() {
-                self.html(&lines);
-            }
+        if tag == TagEnd::HtmlBlock
+            && let Some(lines) = self.html_block.take()
+        {
+            self.html(&lines);
         }
         match self.frames.pop() {
             Some(Frame::Block) => self.close(),
@@ -349,7 +349,8 @@ impl<'s> Walker<'s> {
                 .iter()
                 .take_while(|s| s.prose.start < block.range.end)
             {
-                let clip = seg.prose.start.max(block.range.start)..seg.prose.end.min(block.range.end);
+                let clip =
+                    seg.prose.start.max(block.range.start)..seg.prose.end.min(block.range.end);
                 let Some(text) = inner.text.get(clip.clone()) else {
                     continue;
                 };
@@ -364,11 +365,12 @@ impl<'s> Walker<'s> {
                 };
                 // Unmapped prose between two segments is whitespace the HTML extractor added
                 // (such as a separator between inline elements); keep it as one space.
-                if let Some((prose_end, source_end)) = prev {
-                    if prose_end < clip.start && source_end <= inner_source.start {
-                        let (gap, _) = map_range(&pieces, source_end..inner_source.start);
-                        self.push_space(gap);
-                    }
+                if let Some((prose_end, source_end)) = prev
+                    && prose_end < clip.start
+                    && source_end <= inner_source.start
+                {
+                    let (gap, _) = map_range(&pieces, source_end..inner_source.start);
+                    self.push_space(gap);
                 }
                 prev = Some((clip.end, inner_source.end));
                 let (range, exact) = map_range(&pieces, inner_source);
@@ -394,7 +396,6 @@ impl<'s> Walker<'s> {
 
     fn finish(self) -> Prose {
         let mut prose = self.builder.finish();
-        super::plain::clip_segments_to_text(&mut prose);
         // Blocks that turned out empty were truncated away, so clamp recorded prose positions,
         // and trim link ranges to their visible text.
         let text = &prose.text;
@@ -582,9 +583,15 @@ mod tests {
     fn entity_maps_as_a_whole() {
         let src = "# Ketamine &amp; depression\n\nOur clinic&rsquo;s care\n";
         let prose = run(src);
-        assert_eq!(block_texts(&prose), ["Ketamine & depression", "Our clinic\u{2019}s care"]);
+        assert_eq!(
+            block_texts(&prose),
+            ["Ketamine & depression", "Our clinic\u{2019}s care"]
+        );
         assert_eq!(source_of(src, &prose, "&"), "&amp;");
-        assert_eq!(source_of(src, &prose, "Ketamine & depression"), "Ketamine &amp; depression");
+        assert_eq!(
+            source_of(src, &prose, "Ketamine & depression"),
+            "Ketamine &amp; depression"
+        );
         assert_eq!(source_of(src, &prose, "clinic\u{2019}s"), "clinic&rsquo;s");
     }
 
@@ -603,7 +610,10 @@ mod tests {
         let prose = run(src);
         assert_eq!(prose.text, "no side effects at all");
         assert_eq!(source_of(src, &prose, "side effects"), "side\r\neffects");
-        assert_eq!(source_of(src, &prose, "no side effects"), "no side\r\neffects");
+        assert_eq!(
+            source_of(src, &prose, "no side effects"),
+            "no side\r\neffects"
+        );
     }
 
     #[test]
@@ -639,14 +649,20 @@ mod tests {
             ]
         );
         assert!(kinds(&prose).iter().all(|k| *k == BlockKind::ListItem));
-        assert_eq!(source_of(src, &prose, "no side effects"), "no side\n  effects");
+        assert_eq!(
+            source_of(src, &prose, "no side effects"),
+            "no side\n  effects"
+        );
     }
 
     #[test]
     fn table_cells_are_blocks() {
         let src = "| Claim | Status |\n|---|---|\n| cures *all* | proven |\n";
         let prose = run(src);
-        assert_eq!(block_texts(&prose), ["Claim", "Status", "cures all", "proven"]);
+        assert_eq!(
+            block_texts(&prose),
+            ["Claim", "Status", "cures all", "proven"]
+        );
         assert!(kinds(&prose).iter().all(|k| *k == BlockKind::TableCell));
         assert_eq!(source_of(src, &prose, "cures all"), "cures *all");
     }
@@ -655,17 +671,29 @@ mod tests {
     fn blockquotes() {
         let src = "> quoted claim\n> continues\n>\n> > nested quote\n";
         let prose = run(src);
-        assert_eq!(block_texts(&prose), ["quoted claim continues", "nested quote"]);
+        assert_eq!(
+            block_texts(&prose),
+            ["quoted claim continues", "nested quote"]
+        );
         assert_eq!(kinds(&prose), [BlockKind::BlockQuote; 2]);
-        assert_eq!(source_of(src, &prose, "claim continues"), "claim\n> continues");
+        assert_eq!(
+            source_of(src, &prose, "claim continues"),
+            "claim\n> continues"
+        );
     }
 
     #[test]
     fn footnote_reference_and_definition() {
         let src = "Proven safe[^1] today.\n\n[^1]: A small study.\n";
         let prose = run(src);
-        assert_eq!(block_texts(&prose), ["Proven safe today.", "A small study."]);
-        assert_eq!(kinds(&prose), [BlockKind::Paragraph, BlockKind::FootnoteDefinition]);
+        assert_eq!(
+            block_texts(&prose),
+            ["Proven safe today.", "A small study."]
+        );
+        assert_eq!(
+            kinds(&prose),
+            [BlockKind::Paragraph, BlockKind::FootnoteDefinition]
+        );
         assert_eq!(prose.footnote_refs.len(), 1);
         assert_eq!(prose.footnote_refs[0].label, "1");
         assert_eq!(prose.footnote_refs[0].at, "Proven safe".len());
@@ -856,13 +884,23 @@ mod tests {
         run(&src);
         let src = format!("{}x{}", "[".repeat(20_000), "](u)".repeat(20_000));
         run(&src);
-        let src = "- a\n".repeat(1) + &(1..500).map(|i| format!("{}- a\n", "  ".repeat(i))).collect::<String>();
+        let src: String = (0..500)
+            .map(|i| format!("{}- a\n", "  ".repeat(i)))
+            .collect();
         run(&src);
     }
 
     #[test]
     fn empty_and_blank_sources() {
-        for src in ["", "\n\n", "   ", "\u{feff}", "---\n---\n", "<!-- -->", "<!-->"] {
+        for src in [
+            "",
+            "\n\n",
+            "   ",
+            "\u{feff}",
+            "---\n---\n",
+            "<!-- -->",
+            "<!-->",
+        ] {
             let prose = run(src);
             assert!(prose.blocks.is_empty(), "{src:?}: {prose:?}");
         }
@@ -879,12 +917,60 @@ mod tests {
         use proptest::prelude::*;
 
         const FRAGMENTS: &[&str] = &[
-            "# ", "## ", "**", "*", "_", "~~", "`", "```\n", "    ", "> ", "- ", "1. ", "|",
-            "|---|\n", "[", "]", "](http://x)", "![", "[^1]", "[^1]: ", "&amp;", "&rsquo;",
-            "&#39;", "\\*", "\\", "\r\n", "\n", "\r", "\n\n", "é", "—", "\u{feff}", "word", " ",
-            "\t", "<!--", "-->", "<!-- claimlint-disable x -->", "<b>", "</b>", "<br>", "<div>",
-            "</div>", "<script>", "</script>", "<img alt=\"a\">", "---\n", "+++\n", "<http://u>",
-            "  \n", "=\n", "(", ")", "\"",
+            "# ",
+            "## ",
+            "**",
+            "*",
+            "_",
+            "~~",
+            "`",
+            "```\n",
+            "    ",
+            "> ",
+            "- ",
+            "1. ",
+            "|",
+            "|---|\n",
+            "[",
+            "]",
+            "](http://x)",
+            "![",
+            "[^1]",
+            "[^1]: ",
+            "&amp;",
+            "&rsquo;",
+            "&#39;",
+            "\\*",
+            "\\",
+            "\r\n",
+            "\n",
+            "\r",
+            "\n\n",
+            "é",
+            "—",
+            "\u{feff}",
+            "word",
+            " ",
+            "\t",
+            "<!--",
+            "-->",
+            "<!-- claimlint-disable x -->",
+            "<b>",
+            "</b>",
+            "<br>",
+            "<div>",
+            "</div>",
+            "<script>",
+            "</script>",
+            "<img alt=\"a\">",
+            "---\n",
+            "+++\n",
+            "<http://u>",
+            "  \n",
+            "=\n",
+            "(",
+            ")",
+            "\"",
         ];
 
         fn markup() -> impl Strategy<Value = String> {

@@ -244,16 +244,21 @@ impl<'a> ProseBuilder<'a> {
     /// Cuts the prose back to `len` bytes, dropping or clipping the segments past it.
     fn truncate(&mut self, len: usize) {
         self.prose.text.truncate(len);
-        while self.prose.segments.last().is_some_and(|s| s.prose.start >= len) {
+        while self
+            .prose
+            .segments
+            .last()
+            .is_some_and(|s| s.prose.start >= len)
+        {
             self.prose.segments.pop();
         }
-        if let Some(last) = self.prose.segments.last_mut() {
-            if last.prose.end > len {
-                if last.exact {
-                    last.source.end -= last.prose.end - len;
-                }
-                last.prose.end = len;
+        if let Some(last) = self.prose.segments.last_mut()
+            && last.prose.end > len
+        {
+            if last.exact {
+                last.source.end -= last.prose.end - len;
             }
+            last.prose.end = len;
         }
     }
 
@@ -309,12 +314,14 @@ impl<'a> ProseBuilder<'a> {
         self.prose.text.push_str(&self.source[range.clone()]);
         let prose = p..self.prose.text.len();
         // Merge with a directly preceding exact piece that is contiguous in both texts.
-        if let Some(last) = self.prose.segments.last_mut() {
-            if last.exact && last.prose.end == p && last.source.end == range.start {
-                last.prose.end = prose.end;
-                last.source.end = range.end;
-                return;
-            }
+        if let Some(last) = self.prose.segments.last_mut()
+            && last.exact
+            && last.prose.end == p
+            && last.source.end == range.start
+        {
+            last.prose.end = prose.end;
+            last.source.end = range.end;
+            return;
         }
         self.prose.segments.push(Segment {
             prose,

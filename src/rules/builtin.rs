@@ -5,5 +5,7 @@ include!(concat!(env!("OUT_DIR"), "/builtin_rulesets.rs"));
 
 /// The files of an embedded ruleset, by name.
 pub fn get(name: &str) -> Option<&'static [(&'static str, &'static str)]> {
-    SETS.iter().find(|(n, _)| *n == name).map(|(_, files)| *files)
+    SETS.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, files)| *files)
 }

@@ -64,14 +64,17 @@ pub struct Change {
 pub enum Verdict {
     /// The claim is not a finding here; the string says why (for debugging and tests).
     Suppressed(String),
-    Keep { severity: Severity, changes: Vec<Change> },
+    Keep {
+        severity: Severity,
+        changes: Vec<Change>,
+    },
 }
 
 impl SentenceContext<'_> {
     fn first(&self, list: usize, outside: &Range<usize>) -> Option<&CueHit> {
-        self.cues
-            .iter()
-            .find(|c| c.list == list && (c.range.end <= outside.start || c.range.start >= outside.end))
+        self.cues.iter().find(|c| {
+            c.list == list && (c.range.end <= outside.start || c.range.start >= outside.end)
+        })
     }
 
     fn any(&self, list: usize) -> Option<&CueHit> {
@@ -86,7 +89,9 @@ impl SentenceContext<'_> {
             }
             let between = &self.text[c.range.end..hit.start];
             let clause_break = between.contains([',', ';', ':', '(', ')', '.', '!', '?'])
-                || between.split_whitespace().any(|w| w.eq_ignore_ascii_case("but"));
+                || between
+                    .split_whitespace()
+                    .any(|w| w.eq_ignore_ascii_case("but"));
             !clause_break && between.split_whitespace().count() <= NEGATION_WINDOW_WORDS
         })
     }
@@ -97,15 +102,20 @@ impl SentenceContext<'_> {
 }
 
 /// Applies a rule's context policy to a claim at `hit` whose base severity is `base`.
-pub fn evaluate(policy: &ContextSpec, base: Severity, hit: &Range<usize>, ctx: &SentenceContext) -> Verdict {
+pub fn evaluate(
+    policy: &ContextSpec,
+    base: Severity,
+    hit: &Range<usize>,
+    ctx: &SentenceContext,
+) -> Verdict {
     // Suppressions first: a claim that is not a claim has no severity to adjust.
     if policy.question == Effect::Suppress && ctx.is_question {
         return Verdict::Suppressed("a question, not a claim".into());
     }
-    if policy.negation == Effect::Suppress {
-        if let Some(n) = ctx.negator_before(hit) {
-            return Verdict::Suppressed(format!("negated by `{}`", ctx.quote(&n.range)));
-        }
+    if policy.negation == Effect::Suppress
+        && let Some(n) = ctx.negator_before(hit)
+    {
+        return Verdict::Suppressed(format!("negated by `{}`", ctx.quote(&n.range)));
     }
     if policy.risk_section == Effect::Suppress && ctx.in_risk_section {
         return Verdict::Suppressed("in a risks section".into());
@@ -120,7 +130,11 @@ pub fn evaluate(policy: &ContextSpec, base: Severity, hit: &Range<usize>, ctx: &
 
     let mut severity = base;
     let mut changes = Vec::new();
-    let mut apply = |effect: Effect, floor: Severity, note: String, range: Option<Range<usize>>, severity: &mut Severity| {
+    let mut apply = |effect: Effect,
+                     floor: Severity,
+                     note: String,
+                     range: Option<Range<usize>>,
+                     severity: &mut Severity| {
         let before = *severity;
         *severity = match effect {
             Effect::Upgrade => before.raised(),
@@ -129,7 +143,11 @@ pub fn evaluate(policy: &ContextSpec, base: Severity, hit: &Range<usize>, ctx: &
             Effect::Ignore | Effect::Suppress => before,
         };
         if *severity != before {
-            let verb = if *severity > before { "raised" } else { "lowered" };
+            let verb = if *severity > before {
+                "raised"
+            } else {
+                "lowered"
+            };
             changes.push(Change {
                 note: format!("{verb} to {} by {note}", severity.name()),
                 range,
@@ -138,23 +156,53 @@ pub fn evaluate(policy: &ContextSpec, base: Severity, hit: &Range<usize>, ctx: &
     };
     if let Some(a) = ctx.first(ctx.lists.absolutes, hit) {
         let note = format!("the absolute `{}`", ctx.quote(&a.range));
-        apply(policy.absolute, Severity::Info, note, Some(a.range.clone()), &mut severity);
+        apply(
+            policy.absolute,
+            Severity::Info,
+            note,
+            Some(a.range.clone()),
+            &mut severity,
+        );
     }
     if let Some(f) = ctx.first(ctx.lists.first_person, hit) {
         let note = format!("first-person outcome data `{}`", ctx.quote(&f.range));
-        apply(policy.first_person, Severity::Info, note, Some(f.range.clone()), &mut severity);
+        apply(
+            policy.first_person,
+            Severity::Info,
+            note,
+            Some(f.range.clone()),
+            &mut severity,
+        );
     }
     if let Some(h) = ctx.first(ctx.lists.hedges, hit) {
         let note = format!("the hedge `{}`", ctx.quote(&h.range));
-        apply(policy.hedge, policy.hedge_floor, note, Some(h.range.clone()), &mut severity);
+        apply(
+            policy.hedge,
+            policy.hedge_floor,
+            note,
+            Some(h.range.clone()),
+            &mut severity,
+        );
     }
     if let Some(n) = named {
         let note = format!("the named source `{}`", ctx.quote(&n.range));
-        apply(policy.named_source, Severity::Info, note, Some(n.range.clone()), &mut severity);
+        apply(
+            policy.named_source,
+            Severity::Info,
+            note,
+            Some(n.range.clone()),
+            &mut severity,
+        );
     }
     if let Some(c) = &ctx.citation {
         let note = format!("the citation `{}`", ctx.quote(c));
-        apply(policy.citation, Severity::Info, note, Some(c.clone()), &mut severity);
+        apply(
+            policy.citation,
+            Severity::Info,
+            note,
+            Some(c.clone()),
+            &mut severity,
+        );
     }
     Verdict::Keep { severity, changes }
 }
@@ -176,7 +224,8 @@ pub fn written_citation(text: &str, range: Range<usize>) -> Option<Range<usize>>
         .expect("built-in citation regex compiles")
     });
     let slice = text.get(range.clone())?;
-    re.find(slice).map(|m| range.start + m.start()..range.start + m.end())
+    re.find(slice)
+        .map(|m| range.start + m.start()..range.start + m.end())
 }
 
 #[cfg(test)]
@@ -224,7 +273,12 @@ mod tests {
     fn negator_shortly_before_suppresses() {
         let t = "Ketamine is not a permanent cure for depression.";
         let cues = [cue(t, "not", 1)];
-        let v = evaluate(&ContextSpec::default(), Severity::Error, &span(t, "permanent cure"), &ctx(t, &cues));
+        let v = evaluate(
+            &ContextSpec::default(),
+            Severity::Error,
+            &span(t, "permanent cure"),
+            &ctx(t, &cues),
+        );
         assert!(matches!(v, Verdict::Suppressed(_)), "{v:?}");
     }
 
@@ -232,8 +286,22 @@ mod tests {
     fn negator_in_another_clause_does_not_suppress() {
         let t = "It is not cheap, but it cures depression.";
         let cues = [cue(t, "not", 1)];
-        let v = evaluate(&ContextSpec::default(), Severity::Error, &span(t, "cures depression"), &ctx(t, &cues));
-        assert!(matches!(v, Verdict::Keep { severity: Severity::Error, .. }), "{v:?}");
+        let v = evaluate(
+            &ContextSpec::default(),
+            Severity::Error,
+            &span(t, "cures depression"),
+            &ctx(t, &cues),
+        );
+        assert!(
+            matches!(
+                v,
+                Verdict::Keep {
+                    severity: Severity::Error,
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
     }
 
     #[test]
@@ -241,19 +309,54 @@ mod tests {
         let t = "Some patients may feel relief within minutes.";
         let cues = [cue(t, "may", 0)];
         let mut policy = ContextSpec::default();
-        let v = evaluate(&policy, Severity::Warning, &span(t, "within minutes"), &ctx(t, &cues));
-        assert!(matches!(v, Verdict::Keep { severity: Severity::Info, .. }), "{v:?}");
+        let v = evaluate(
+            &policy,
+            Severity::Warning,
+            &span(t, "within minutes"),
+            &ctx(t, &cues),
+        );
+        assert!(
+            matches!(
+                v,
+                Verdict::Keep {
+                    severity: Severity::Info,
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
         policy.hedge_floor = Severity::Warning;
-        let v = evaluate(&policy, Severity::Warning, &span(t, "within minutes"), &ctx(t, &cues));
-        assert!(matches!(v, Verdict::Keep { severity: Severity::Warning, .. }), "{v:?}");
+        let v = evaluate(
+            &policy,
+            Severity::Warning,
+            &span(t, "within minutes"),
+            &ctx(t, &cues),
+        );
+        assert!(
+            matches!(
+                v,
+                Verdict::Keep {
+                    severity: Severity::Warning,
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
     }
 
     #[test]
     fn absolute_outside_the_claim_raises() {
         let t = "It always works within minutes.";
         let cues = [cue(t, "always", 2)];
-        let v = evaluate(&ContextSpec::default(), Severity::Warning, &span(t, "within minutes"), &ctx(t, &cues));
-        let Verdict::Keep { severity, changes } = v else { panic!() };
+        let v = evaluate(
+            &ContextSpec::default(),
+            Severity::Warning,
+            &span(t, "within minutes"),
+            &ctx(t, &cues),
+        );
+        let Verdict::Keep { severity, changes } = v else {
+            panic!()
+        };
         assert_eq!(severity, Severity::Error);
         assert!(changes[0].note.contains("`always`"));
     }
@@ -266,13 +369,27 @@ mod tests {
             ..ContextSpec::default()
         };
         let v = evaluate(&policy, Severity::Error, &span(t, "70%"), &ctx(t, &[]));
-        assert!(matches!(v, Verdict::Keep { severity: Severity::Info, .. }), "{v:?}");
+        assert!(
+            matches!(
+                v,
+                Verdict::Keep {
+                    severity: Severity::Info,
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
     }
 
     #[test]
     fn questions_are_not_claims() {
         let t = "Is ketamine addictive?";
-        let v = evaluate(&ContextSpec::default(), Severity::Error, &span(t, "addictive"), &ctx(t, &[]));
+        let v = evaluate(
+            &ContextSpec::default(),
+            Severity::Error,
+            &span(t, "addictive"),
+            &ctx(t, &[]),
+        );
         assert!(matches!(v, Verdict::Suppressed(_)));
     }
 
@@ -289,7 +406,11 @@ mod tests {
         ] {
             assert!(written_citation(t, 0..t.len()).is_some(), "{t}");
         }
-        for t in ["Call (555) 010-0100.", "In 2019 we opened.", "Take 2 [mg] daily."] {
+        for t in [
+            "Call (555) 010-0100.",
+            "In 2019 we opened.",
+            "Take 2 [mg] daily.",
+        ] {
             assert!(written_citation(t, 0..t.len()).is_none(), "{t}");
         }
     }

@@ -147,7 +147,8 @@ impl Ruleset {
             opts.builtin.clone()
         };
         for name in &builtin_names {
-            let set = builtin::get(name).ok_or_else(|| RulesetError::UnknownRuleset(name.clone()))?;
+            let set =
+                builtin::get(name).ok_or_else(|| RulesetError::UnknownRuleset(name.clone()))?;
             names.push(name.clone());
             for (path, text) in set {
                 let file = RuleFile {
@@ -176,7 +177,10 @@ impl Ruleset {
 
     /// Builds a ruleset from in-memory files `(path, text)`; a path ending in `lexicon.toml` is a
     /// lexicon. Used by tests and by tools that generate rules.
-    pub fn from_files(files: &[(&str, &str)], opts: &RulesetOptions) -> Result<Ruleset, RulesetError> {
+    pub fn from_files(
+        files: &[(&str, &str)],
+        opts: &RulesetOptions,
+    ) -> Result<Ruleset, RulesetError> {
         let (lexicons, rules): (Vec<RuleFile>, Vec<RuleFile>) = files
             .iter()
             .map(|(path, text)| RuleFile {
@@ -214,7 +218,10 @@ impl Ruleset {
                     &file.path,
                     &file.text,
                     None,
-                    format!("duplicate rule id `{}` (already defined by another ruleset file)", rule.id),
+                    format!(
+                        "duplicate rule id `{}` (already defined by another ruleset file)",
+                        rule.id
+                    ),
                 )
                 .into());
             }
@@ -296,7 +303,8 @@ fn read_user_ruleset(path: &Path) -> Result<Vec<RuleFile>, RulesetError> {
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(file: &RuleFile) -> Result<T, SourceError> {
-    toml::from_str(&file.text).map_err(|e| SourceError::new(&file.path, &file.text, e.span(), e.message().trim()))
+    toml::from_str(&file.text)
+        .map_err(|e| SourceError::new(&file.path, &file.text, e.span(), e.message().trim()))
 }
 
 /// Phrases and regexes of every rule, waiting for the matcher.
@@ -357,11 +365,16 @@ impl TermRegistry {
     /// Resolves `@name` to a lexicon list, anything else to a one-term list.
     fn resolve(&mut self, term: &str) -> Result<usize, String> {
         if let Some(name) = term.strip_prefix('@') {
-            return self
-                .by_name
-                .get(term)
-                .copied()
-                .ok_or_else(|| format!("unknown lexicon list `@{name}` (known: {})", self.lexicon.keys().map(|k| format!("@{k}")).collect::<Vec<_>>().join(", ")));
+            return self.by_name.get(term).copied().ok_or_else(|| {
+                format!(
+                    "unknown lexicon list `@{name}` (known: {})",
+                    self.lexicon
+                        .keys()
+                        .map(|k| format!("@{k}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
         }
         Ok(self.intern(term.to_lowercase(), vec![term.to_lowercase()]))
     }
@@ -387,37 +400,68 @@ fn compile_rule(
     sources: &mut PatternSources,
     rule_index: usize,
 ) -> Result<Rule, SourceError> {
-    let err = |span: Option<Range<usize>>, msg: String| SourceError::new(&file.path, &file.text, span, msg);
+    let err = |span: Option<Range<usize>>, msg: String| {
+        SourceError::new(&file.path, &file.text, span, msg)
+    };
     let id = spec.id.get_ref().clone();
     let id_span = spec.id.span();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(err(Some(id_span), format!("rule id `{id}` must be kebab-case (a-z, 0-9, -)")));
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(err(
+            Some(id_span),
+            format!("rule id `{id}` must be kebab-case (a-z, 0-9, -)"),
+        ));
     }
-    let stem = Path::new(&file.path).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = Path::new(&file.path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     if stem != id {
-        return Err(err(Some(id_span), format!("rule id `{id}` does not match its file name `{stem}.toml`")));
+        return Err(err(
+            Some(id_span),
+            format!("rule id `{id}` does not match its file name `{stem}.toml`"),
+        ));
     }
     let mut patterns = Vec::new();
     for (pi, p) in spec.patterns.into_iter().enumerate() {
-        let resolve = |registry: &mut TermRegistry, terms: &[String]| -> Result<Vec<usize>, SourceError> {
-            terms
-                .iter()
-                .map(|t| registry.resolve(t).map_err(|m| err(None, format!("rule `{id}`: {m}"))))
-                .collect()
-        };
+        let resolve =
+            |registry: &mut TermRegistry, terms: &[String]| -> Result<Vec<usize>, SourceError> {
+                terms
+                    .iter()
+                    .map(|t| {
+                        registry
+                            .resolve(t)
+                            .map_err(|m| err(None, format!("rule `{id}`: {m}")))
+                    })
+                    .collect()
+            };
         let with = resolve(registry, &p.with)?;
         let without = resolve(registry, &p.without)?;
         match p.kind {
             PatternKind::Phrases => {
                 if p.phrases.is_empty() {
-                    return Err(err(Some(id_span.clone()), format!("rule `{id}`: a `phrases` pattern needs a non-empty `phrases` list")));
+                    return Err(err(
+                        Some(id_span.clone()),
+                        format!(
+                            "rule `{id}`: a `phrases` pattern needs a non-empty `phrases` list"
+                        ),
+                    ));
                 }
                 if let Some(r) = &p.regex {
-                    return Err(err(Some(r.span()), format!("rule `{id}`: a `phrases` pattern cannot have a `regex`")));
+                    return Err(err(
+                        Some(r.span()),
+                        format!("rule `{id}`: a `phrases` pattern cannot have a `regex`"),
+                    ));
                 }
                 for phrase in &p.phrases {
                     if phrase.get_ref().trim().is_empty() {
-                        return Err(err(Some(phrase.span()), format!("rule `{id}`: empty phrase")));
+                        return Err(err(
+                            Some(phrase.span()),
+                            format!("rule `{id}`: empty phrase"),
+                        ));
                     }
                     sources.phrases.push(PhraseSource {
                         rule: rule_index,
@@ -428,13 +472,19 @@ fn compile_rule(
             }
             PatternKind::Regex => {
                 let Some(r) = p.regex else {
-                    return Err(err(Some(id_span.clone()), format!("rule `{id}`: a `regex` pattern needs a `regex`")));
+                    return Err(err(
+                        Some(id_span.clone()),
+                        format!("rule `{id}`: a `regex` pattern needs a `regex`"),
+                    ));
                 };
                 if let Err(e) = matcher::build_regex(r.get_ref()) {
                     // Point inside the literal: skip the opening quote.
                     let span = r.span();
-                    return Err(err(Some(span.start + 1..span.end.saturating_sub(1).max(span.start + 1)), format!("rule `{id}`: invalid regex"))
-                        .with_note(e));
+                    return Err(err(
+                        Some(span.start + 1..span.end.saturating_sub(1).max(span.start + 1)),
+                        format!("rule `{id}`: invalid regex"),
+                    )
+                    .with_note(e));
                 }
                 sources.regexes.push(RegexSource {
                     rule: rule_index,
@@ -455,7 +505,11 @@ fn compile_rule(
             let satisfied_by = d
                 .satisfied_by
                 .iter()
-                .map(|t| registry.resolve(t).map_err(|m| err(None, format!("rule `{id}`: {m}"))))
+                .map(|t| {
+                    registry
+                        .resolve(t)
+                        .map_err(|m| err(None, format!("rule `{id}`: {m}")))
+                })
                 .collect::<Result<_, _>>()?;
             Some(DocumentRule {
                 trigger_categories: d.trigger_categories,
@@ -464,10 +518,16 @@ fn compile_rule(
             })
         }
         (Scope::Document, None) => {
-            return Err(err(Some(id_span), format!("rule `{id}`: a document rule needs a `[document]` table")));
+            return Err(err(
+                Some(id_span),
+                format!("rule `{id}`: a document rule needs a `[document]` table"),
+            ));
         }
         (Scope::Sentence, Some(_)) => {
-            return Err(err(Some(id_span), format!("rule `{id}`: `[document]` is only for `scope = \"document\"`")));
+            return Err(err(
+                Some(id_span),
+                format!("rule `{id}`: `[document]` is only for `scope = \"document\"`"),
+            ));
         }
         (Scope::Sentence, None) => None,
     };
@@ -475,12 +535,24 @@ fn compile_rule(
     for ex in spec.examples {
         let format = match ex.format.as_deref() {
             None => Format::Plain,
-            Some(f) => Format::from_name(f).ok_or_else(|| err(None, format!("rule `{id}`: example format `{f}` is not one of markdown, html, plain")))?,
+            Some(f) => Format::from_name(f).ok_or_else(|| {
+                err(
+                    None,
+                    format!(
+                        "rule `{id}`: example format `{f}` is not one of markdown, html, plain"
+                    ),
+                )
+            })?,
         };
-        if let Some(known) = &ex.known {
-            if !(known.starts_with("false-negative:") || known.starts_with("false-positive:")) {
-                return Err(err(None, format!("rule `{id}`: `known` must start with `false-negative:` or `false-positive:`")));
-            }
+        if let Some(known) = &ex.known
+            && !(known.starts_with("false-negative:") || known.starts_with("false-positive:"))
+        {
+            return Err(err(
+                None,
+                format!(
+                    "rule `{id}`: `known` must start with `false-negative:` or `false-positive:`"
+                ),
+            ));
         }
         examples.push(Example {
             text: ex.text,
@@ -514,7 +586,10 @@ fn compile_rule(
 
 /// Applies enable/disable/only and severity overrides; ids may name a rule or a category.
 fn apply_options(rules: &mut [Rule], opts: &RulesetOptions) -> Result<(), RulesetError> {
-    let known: HashSet<&str> = rules.iter().flat_map(|r| [r.id.as_str(), r.category.as_str()]).collect();
+    let known: HashSet<&str> = rules
+        .iter()
+        .flat_map(|r| [r.id.as_str(), r.category.as_str()])
+        .collect();
     let check = |ids: &[String], setting: &str| -> Result<(), RulesetError> {
         match ids.iter().find(|id| !known.contains(id.as_str())) {
             Some(id) => Err(RulesetError::UnknownRule {
@@ -527,7 +602,10 @@ fn apply_options(rules: &mut [Rule], opts: &RulesetOptions) -> Result<(), Rulese
     check(&opts.enable, "enable")?;
     check(&opts.disable, "disable")?;
     check(&opts.only, "the rule selection")?;
-    check(&opts.severity.keys().cloned().collect::<Vec<_>>(), "severity")?;
+    check(
+        &opts.severity.keys().cloned().collect::<Vec<_>>(),
+        "severity",
+    )?;
     for rule in rules.iter_mut() {
         let named = |ids: &[String]| ids.iter().any(|i| *i == rule.id || *i == rule.category);
         if named(&opts.enable) {
@@ -539,7 +617,10 @@ fn apply_options(rules: &mut [Rule], opts: &RulesetOptions) -> Result<(), Rulese
         if !opts.only.is_empty() {
             rule.enabled = named(&opts.only);
         }
-        let sev = opts.severity.get(&rule.id).or_else(|| opts.severity.get(&rule.category));
+        let sev = opts
+            .severity
+            .get(&rule.id)
+            .or_else(|| opts.severity.get(&rule.category));
         if let Some(&sev) = sev {
             rule.severity = sev;
             for p in &mut rule.patterns {

@@ -1,0 +1,193 @@
+//! The JSON report: one document, `{"version": 1, "findings": [...], "summary": {...}}`, the
+//! stable contract of architecture.md. Fields may be added (`citation_hint`, `adjustments`,
+//! `errors` are additions); none may change meaning.
+//!
+//! `start`/`end` are byte offsets into the original file (the BOM counted, via
+//! `SourceFile::file_offset`), so `bytes[start..end]` is `matched`; lines and columns are 1-based,
+//! columns in Unicode scalar values.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{FileError, Reporter, Summary};
+use crate::finding::Finding;
+use crate::source::SourceFile;
+
+/// The version of the JSON document's shape.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+struct JsonFinding {
+    path: String,
+    rule: String,
+    category: String,
+    severity: &'static str,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    matched: String,
+    message: String,
+    suggestion: String,
+    references: Vec<String>,
+    citation_hint: Option<String>,
+    /// Notes of the context cues that changed the severity.
+    adjustments: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonSummary {
+    files: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: &'a [JsonFinding],
+    summary: JsonSummary,
+    errors: Vec<JsonError<'a>>,
+}
+
+/// Buffers findings and writes the document at the end.
+#[derive(Debug, Default)]
+pub struct JsonReporter {
+    findings: Vec<JsonFinding>,
+    errors: Vec<FileError>,
+}
+
+fn to_json(file: &SourceFile, f: &Finding) -> JsonFinding {
+    let (line, column) = file.line_col(f.span.start);
+    let (end_line, end_column) = file.line_col(f.span.end);
+    JsonFinding {
+        path: file.path.clone(),
+        rule: f.rule.clone(),
+        category: f.category.clone(),
+        severity: f.severity.name(),
+        start: file.file_offset(f.span.start),
+        end: file.file_offset(f.span.end),
+        line,
+        column,
+        end_line,
+        end_column,
+        matched: f.matched.clone(),
+        message: f.message.clone(),
+        suggestion: f.suggestion.clone(),
+        references: f.references.clone(),
+        citation_hint: f.citation_hint.clone(),
+        adjustments: f.adjustments.iter().map(|a| a.note.clone()).collect(),
+    }
+}
+
+impl Reporter for JsonReporter {
+    fn report(
+        &mut self,
+        _out: &mut dyn Write,
+        file: &SourceFile,
+        findings: &[Finding],
+    ) -> io::Result<()> {
+        self.findings
+            .extend(findings.iter().map(|f| to_json(file, f)));
+        Ok(())
+    }
+
+    fn error(&mut self, error: &FileError) {
+        self.errors.push(error.clone());
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        let doc = Document {
+            version: VERSION,
+            findings: &self.findings,
+            summary: JsonSummary {
+                files: summary.files,
+                findings: summary.findings(),
+                errors: summary.errors,
+                warnings: summary.warnings,
+                infos: summary.infos,
+            },
+            errors: self
+                .errors
+                .iter()
+                .map(|e| JsonError {
+                    path: &e.path,
+                    message: &e.message,
+                })
+                .collect(),
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Adjustment, Severity};
+    use crate::source::Encoding;
+
+    fn finding(span: std::ops::Range<usize>, matched: &str) -> Finding {
+        Finding {
+            rule: "demo".into(),
+            category: "demo".into(),
+            severity: Severity::Warning,
+            span,
+            matched: matched.into(),
+            message: "m".into(),
+            suggestion: "s".into(),
+            citation_hint: None,
+            references: vec!["https://example.org".into()],
+            adjustments: vec![Adjustment {
+                note: "lowered by the hedge `may`".into(),
+                span: None,
+            }],
+            document: false,
+        }
+    }
+
+    #[test]
+    fn offsets_count_the_bom_and_columns_count_characters() {
+        let text = "é\r\nxx cure".to_owned();
+        let file = SourceFile::from_text("a.md", text, Encoding::Utf8, 3);
+        let mut r = JsonReporter::default();
+        let mut out = Vec::new();
+        r.report(&mut out, &file, &[finding(7..11, "cure")])
+            .unwrap();
+        let summary = Summary {
+            files: 1,
+            warnings: 1,
+            ..Summary::default()
+        };
+        r.finish(&mut out, &summary).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let f = &v["findings"][0];
+        assert_eq!(v["version"], 1);
+        assert_eq!(
+            (f["start"].as_u64(), f["end"].as_u64()),
+            (Some(10), Some(14))
+        );
+        assert_eq!(
+            (f["line"].as_u64(), f["column"].as_u64()),
+            (Some(2), Some(4))
+        );
+        assert_eq!(
+            (f["end_line"].as_u64(), f["end_column"].as_u64()),
+            (Some(2), Some(8))
+        );
+        assert_eq!(f["adjustments"][0], "lowered by the hedge `may`");
+        assert_eq!(v["summary"]["findings"], 1);
+        assert!(v["errors"].as_array().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,445 @@
+//! Which files a run lints and how they are read: walking directories with the `ignore` crate
+//! (.gitignore even outside a git repository, .ignore, .claimlintignore, hidden files skipped),
+//! the config's include/exclude globs, the extension-to-format map, and reading a file into a
+//! `SourceFile` (binary files are skipped, undecodable ones are per-file errors).
+//!
+//! The walk is sequential and its result sorted, so output order never depends on thread timing;
+//! the caller lints the sorted list in parallel (measured in crates.md "Parallelism").
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder};
+
+use crate::extract::Format;
+use crate::source::SourceFile;
+
+/// Extensions linted by default, and their formats.
+pub const DEFAULT_EXTENSIONS: [(&str, Format); 6] = [
+    ("htm", Format::Html),
+    ("html", Format::Html),
+    ("markdown", Format::Markdown),
+    ("md", Format::Markdown),
+    ("mdx", Format::Markdown),
+    ("txt", Format::Plain),
+];
+
+/// The ignore file of our own, next to .gitignore and .ignore.
+pub const IGNORE_FILENAME: &str = ".claimlintignore";
+
+/// How many leading bytes are checked for a NUL byte (the heuristic git and ripgrep use).
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// The default extension map.
+pub fn default_extensions() -> BTreeMap<String, Format> {
+    DEFAULT_EXTENSIONS
+        .iter()
+        .map(|&(ext, f)| (ext.to_owned(), f))
+        .collect()
+}
+
+/// Include and exclude globs, in .gitignore syntax, relative to `root` (the config file's
+/// directory). Gitignore syntax is what content teams already write in .gitignore files: `drafts/`
+/// matches a directory anywhere, `/drafts` only at the root, `*.md` any file name.
+#[derive(Clone, Debug)]
+pub struct PathFilter {
+    root: PathBuf,
+    include: Gitignore,
+    exclude: Gitignore,
+}
+
+impl PathFilter {
+    /// A filter that keeps everything.
+    pub fn none(root: &Path) -> PathFilter {
+        PathFilter {
+            root: root.to_path_buf(),
+            include: Gitignore::empty(),
+            exclude: Gitignore::empty(),
+        }
+    }
+
+    /// Builds a filter. A glob that does not parse is reported by its list and index, so that the
+    /// caller can point at it in the config file.
+    pub fn new(root: &Path, include: &[&str], exclude: &[&str]) -> Result<PathFilter, GlobError> {
+        let build = |globs: &[&str], list: GlobList| -> Result<Gitignore, GlobError> {
+            let mut b = GitignoreBuilder::new(root);
+            for (index, glob) in globs.iter().enumerate() {
+                b.add_line(None, glob).map_err(|e| GlobError {
+                    list,
+                    index,
+                    message: glob_message(&e),
+                })?;
+            }
+            b.build().map_err(|e| GlobError {
+                list,
+                index: 0,
+                message: glob_message(&e),
+            })
+        };
+        Ok(PathFilter {
+            root: root.to_path_buf(),
+            include: build(include, GlobList::Include)?,
+            exclude: build(exclude, GlobList::Exclude)?,
+        })
+    }
+
+    /// The path relative to the root when it lies under it (absolute otherwise).
+    fn relative(&self, abs: &Path) -> PathBuf {
+        abs.strip_prefix(&self.root)
+            .map_or_else(|_| abs.to_path_buf(), Path::to_path_buf)
+    }
+
+    /// Whether an exclude glob matches this file or directory (its parents were checked on the
+    /// way down, because excluded directories are pruned).
+    fn excludes(&self, abs: &Path, is_dir: bool) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        matches!(
+            self.exclude.matched(self.relative(abs), is_dir),
+            Match::Ignore(_)
+        )
+    }
+
+    /// Whether a file is selected by the include globs (all files when there are none). A glob
+    /// naming a directory includes everything under it.
+    fn includes(&self, abs: &Path) -> bool {
+        if self.include.is_empty() {
+            return true;
+        }
+        let rel = self.relative(abs);
+        let mut path: &Path = &rel;
+        let mut is_dir = false;
+        loop {
+            match self.include.matched(path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+            match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() && p != path => {
+                    path = p;
+                    is_dir = true;
+                }
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// Which glob list a bad glob is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GlobList {
+    Include,
+    Exclude,
+}
+
+/// A glob that does not parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GlobError {
+    pub list: GlobList,
+    pub index: usize,
+    pub message: String,
+}
+
+fn glob_message(e: &ignore::Error) -> String {
+    e.to_string()
+}
+
+/// What to walk and how to pick files.
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    /// The current directory, to resolve relative paths for the globs.
+    pub cwd: PathBuf,
+    pub extensions: BTreeMap<String, Format>,
+    pub filter: PathFilter,
+}
+
+/// A file to lint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Where to read it (as given or as walked).
+    pub path: PathBuf,
+    /// How output names it: relative as given, `/` separators, no leading `./`.
+    pub display: String,
+    pub format: Format,
+}
+
+/// A path that could not be walked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalkError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The result of a walk: files sorted by display path (deduplicated), and errors.
+#[derive(Clone, Debug, Default)]
+pub struct Walked {
+    pub entries: Vec<Entry>,
+    pub errors: Vec<WalkError>,
+}
+
+/// Collects the files to lint under `paths`. A file named explicitly is always linted (format by
+/// extension, else plain text); directories are walked with the ignore rules, filters and the
+/// extension map.
+pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
+    let mut out = Walked::default();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors.push(WalkError {
+                    path: display_path(root),
+                    message: io_message(&e),
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            out.entries.push(Entry {
+                path: root.clone(),
+                display: display_path(root),
+                format: format_for(root, &opts.extensions).unwrap_or(Format::Plain),
+            });
+            continue;
+        }
+        walk_dir(root, opts, &mut out);
+    }
+    out.entries.sort_by(|a, b| a.display.cmp(&b.display));
+    out.entries.dedup_by(|a, b| a.display == b.display);
+    out
+}
+
+fn walk_dir(root: &Path, opts: &WalkOptions, out: &mut Walked) {
+    let filter = opts.filter.clone();
+    let cwd = opts.cwd.clone();
+    let mut builder = WalkBuilder::new(root);
+    builder
+        // Content repositories are often not git repositories (a CMS export, a zip from an
+        // agency); their .gitignore still says what is not content.
+        .require_git(false)
+        .add_custom_ignore_filename(IGNORE_FILENAME)
+        .filter_entry(move |e| {
+            // The root was named explicitly: never filter it out.
+            if e.depth() == 0 {
+                return true;
+            }
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !filter.excludes(&absolute(&cwd, e.path()), is_dir)
+        });
+    for result in builder.build() {
+        let entry = match result {
+            Ok(e) => e,
+            Err(e) => {
+                out.errors.push(walk_error(root, &e));
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let Some(format) = format_for(path, &opts.extensions) else {
+            continue;
+        };
+        if !opts.filter.includes(&absolute(&opts.cwd, path)) {
+            continue;
+        }
+        out.entries.push(Entry {
+            path: path.to_path_buf(),
+            display: display_path(path),
+            format,
+        });
+    }
+}
+
+fn walk_error(root: &Path, e: &ignore::Error) -> WalkError {
+    // Errors from the walker are nested (WithPath, WithDepth, ...); find the path they name.
+    fn path_of(e: &ignore::Error) -> Option<&Path> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            _ => None,
+        }
+    }
+    fn inner(e: &ignore::Error) -> &ignore::Error {
+        match e {
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => inner(err),
+            other => other,
+        }
+    }
+    let path = path_of(e).unwrap_or(root);
+    let message = match inner(e) {
+        ignore::Error::Io(io) => io_message(io),
+        other => other.to_string(),
+    };
+    WalkError {
+        path: display_path(path),
+        message,
+    }
+}
+
+/// The format for a file by its extension (case-insensitive), if the map has it.
+pub fn format_for(path: &Path, extensions: &BTreeMap<String, Format>) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    extensions.get(&ext).copied()
+}
+
+/// The format for a name such as `--stdin-filename page.html`: by extension, else plain text.
+pub fn format_for_name(name: &str, extensions: &BTreeMap<String, Format>) -> Format {
+    format_for(Path::new(name), extensions).unwrap_or(Format::Plain)
+}
+
+/// How output names a path: as given, without leading `./`, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    let mut s = path.to_string_lossy().into_owned();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s = s.replace('\\', "/");
+    }
+    while let Some(rest) = s.strip_prefix("./") {
+        if rest.is_empty() {
+            break;
+        }
+        s = rest.trim_start_matches('/').to_owned();
+    }
+    s
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` resolved lexically (no file system
+/// access, so it works for paths that are about to be created and never follows symlinks).
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// An I/O error's message without Rust's "(os error N)" suffix, lowercased like our own
+/// messages ("permission denied", "no such file or directory").
+pub fn io_message(e: &io::Error) -> String {
+    let msg = e.to_string();
+    let msg = match msg.find(" (os error") {
+        Some(i) => &msg[..i],
+        None => &msg,
+    };
+    let mut chars = msg.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A file after reading.
+#[derive(Debug)]
+pub enum Loaded {
+    Text(SourceFile),
+    /// Skipped: a NUL byte in the first 8 KiB and no UTF-16 byte order mark.
+    Binary,
+}
+
+/// Reads and decodes a file. The error is a message for the user (the caller adds the path).
+pub fn load(path: &Path, display: &str) -> Result<Loaded, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    decode(display, &bytes)
+}
+
+/// Decodes bytes read from a file or standard input.
+pub fn decode(display: &str, bytes: &[u8]) -> Result<Loaded, String> {
+    if is_binary(bytes) {
+        return Ok(Loaded::Binary);
+    }
+    SourceFile::from_bytes(display, bytes)
+        .map(Loaded::Text)
+        .map_err(|e| e.to_string())
+}
+
+/// Whether bytes look binary: a NUL byte in the first 8 KiB. UTF-16 text is full of NUL bytes,
+/// so a UTF-16 byte order mark rules binary out.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return false;
+    }
+    bytes[..bytes.len().min(BINARY_PROBE)].contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_drop_leading_dot_slash() {
+        assert_eq!(display_path(Path::new("./docs/a.md")), "docs/a.md");
+        assert_eq!(display_path(Path::new("docs/a.md")), "docs/a.md");
+        assert_eq!(display_path(Path::new(".")), ".");
+        assert_eq!(display_path(Path::new("./.hidden")), ".hidden");
+    }
+
+    #[test]
+    fn absolute_resolves_dots_lexically() {
+        let cwd = Path::new("/work/site");
+        assert_eq!(
+            absolute(cwd, Path::new("./a/../b.md")),
+            Path::new("/work/site/b.md")
+        );
+        assert_eq!(absolute(cwd, Path::new("/x/./y")), Path::new("/x/y"));
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary_unless_utf16() {
+        assert!(is_binary(b"PK\x03\x04\x00\x00"));
+        assert!(!is_binary(b"plain text"));
+        assert!(!is_binary(b"\xFF\xFEa\x00b\x00"));
+    }
+
+    #[test]
+    fn extensions_are_case_insensitive() {
+        let map = default_extensions();
+        assert_eq!(format_for(Path::new("A.MD"), &map), Some(Format::Markdown));
+        assert_eq!(format_for(Path::new("a.htm"), &map), Some(Format::Html));
+        assert_eq!(format_for(Path::new("a.rs"), &map), None);
+        assert_eq!(format_for_name("page", &map), Format::Plain);
+    }
+
+    #[test]
+    fn include_and_exclude_use_gitignore_syntax() {
+        let root = Path::new("/site");
+        let f = PathFilter::new(root, &["docs/", "*.html"], &["drafts/", "/legal.md"]).unwrap();
+        assert!(f.includes(Path::new("/site/docs/a/b.md")));
+        assert!(f.includes(Path::new("/site/x/page.html")));
+        assert!(!f.includes(Path::new("/site/x/page.md")));
+        assert!(f.excludes(Path::new("/site/x/drafts"), true));
+        assert!(!f.excludes(Path::new("/site/x/drafts"), false));
+        assert!(f.excludes(Path::new("/site/legal.md"), false));
+        assert!(!f.excludes(Path::new("/site/docs/legal.md"), false));
+    }
+
+    #[test]
+    fn bad_globs_name_their_list_and_index() {
+        let err = PathFilter::new(Path::new("/"), &["ok/**"], &["a/**", "b/[z-a]"]).unwrap_err();
+        assert_eq!((err.list, err.index), (GlobList::Exclude, 1));
+    }
+
+    #[test]
+    fn io_messages_are_lowercase_without_os_error() {
+        let e = io::Error::from_raw_os_error(2);
+        assert_eq!(io_message(&e), "no such file or directory");
+    }
+}
