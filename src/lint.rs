@@ -80,15 +80,13 @@ impl Document<'_> {
                 });
                 continue;
             }
-            // Once per rule per sentence: overlapping hits of the same rule widen the claim.
+            // Overlapping hits of the same rule widen one claim; separate hits stay candidates.
             if let Some((_, c)) = claims
                 .iter_mut()
                 .rev()
-                .find(|(s, c)| *s == si && c.rule == hit.rule)
+                .find(|(s, c)| *s == si && c.rule == hit.rule && hit.range.start < c.range.end)
             {
-                if hit.range.start < c.range.end {
-                    c.range.end = c.range.end.max(hit.range.end);
-                }
+                c.range.end = c.range.end.max(hit.range.end);
                 continue;
             }
             claims.push((
@@ -100,11 +98,22 @@ impl Document<'_> {
                 },
             ));
         }
-        let mut findings = Vec::new();
+        // Once per rule per sentence: of the candidates that survive context, keep the most severe
+        // (the first one on a tie), so a negated first hit does not hide a later claim.
+        let mut findings: Vec<(Finding, Range<usize>)> = Vec::new();
+        let mut kept: HashMap<(usize, usize), usize> = HashMap::new();
         for (si, claim) in claims {
             let cues = &cue_cache[&si];
-            if let Some(f) = self.judge(si, &claim, cues) {
-                findings.push(f);
+            let Some(f) = self.judge(si, &claim, cues) else {
+                continue;
+            };
+            match kept.get(&(si, claim.rule)) {
+                Some(&i) if findings[i].0.severity >= f.0.severity => {}
+                Some(&i) => findings[i] = f,
+                None => {
+                    kept.insert((si, claim.rule), findings.len());
+                    findings.push(f);
+                }
             }
         }
         findings.extend(self.document_findings(&findings, &doc_triggers));
@@ -257,8 +266,23 @@ impl Document<'_> {
                 continue;
             }
             let Some(doc) = &rule.document else { continue };
-            let cues = doc_cues
-                .get_or_insert_with(|| rs.matcher.cues(&self.norm.text, 0..self.norm.text.len()));
+            let cues = doc_cues.get_or_insert_with(|| {
+                // Words inside a sentence finding do not satisfy a document rule: "no side
+                // effects" names side effects but states none.
+                let claimed: Vec<Range<usize>> = findings
+                    .iter()
+                    .map(|(_, p)| self.norm.from_prose(p.start)..self.norm.from_prose(p.end))
+                    .collect();
+                rs.matcher
+                    .cues(&self.norm.text, 0..self.norm.text.len())
+                    .into_iter()
+                    .filter(|c| {
+                        !claimed
+                            .iter()
+                            .any(|r| c.range.start < r.end && r.start < c.range.end)
+                    })
+                    .collect()
+            });
             let Some(prose_range) = document::fires(rule, triggers.get(&ri), findings, cues) else {
                 continue;
             };
@@ -429,13 +453,13 @@ message = "`{matched}` mentioned"
         .unwrap()
     }
 
-    fn lint_md(text: &str) -> Vec<Finding> {
-        lint_str(&rules(), text, Format::Markdown)
+    fn lint_plain(text: &str) -> Vec<Finding> {
+        lint_str(&rules(), text, Format::Plain)
     }
 
     #[test]
     fn phrase_matches_are_case_insensitive_and_word_bounded() {
-        let f = lint_md("Ketamine CURES Depression fast. It procures depression relief.");
+        let f = lint_plain("Ketamine CURES Depression fast. It procures depression relief.");
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].matched, "CURES Depression");
         assert_eq!(f[0].message, "`CURES Depression` promises a cure");
@@ -444,7 +468,7 @@ message = "`{matched}` mentioned"
     #[test]
     fn dash_and_space_variants_match_and_span_is_exact() {
         let text = "Our care is risk\u{2013}free and risk free.";
-        let f = lint_md(text);
+        let f = lint_plain(text);
         assert_eq!(f.len(), 1, "one finding per rule per sentence: {f:?}");
         assert_eq!(&text[f[0].span.clone()], "risk\u{2013}free");
     }
@@ -452,21 +476,21 @@ message = "`{matched}` mentioned"
     #[test]
     fn phrase_over_a_line_break_and_double_space_matches() {
         let text = "It cures\r\n  depression.";
-        let f = lint_md(text);
+        let f = lint_plain(text);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].matched, "cures\r\n  depression");
     }
 
     #[test]
     fn negation_before_the_claim_removes_it() {
-        assert!(lint_md("Ketamine is not a permanent cure.").is_empty());
-        assert_eq!(lint_md("Ketamine is a permanent cure.").len(), 1);
+        assert!(lint_plain("Ketamine is not a permanent cure.").is_empty());
+        assert_eq!(lint_plain("Ketamine is a permanent cure.").len(), 1);
     }
 
     #[test]
     fn regex_with_condition_needs_the_outcome_word() {
-        assert!(lint_md("Prices rose 20% this year.").is_empty());
-        let f = lint_md("Over 70% of people respond.");
+        assert!(lint_plain("Prices rose 20% this year.").is_empty());
+        let f = lint_plain("Over 70% of people respond.");
         assert_eq!(f.len(), 1);
         assert_eq!(
             (f[0].rule.as_str(), f[0].severity),
@@ -476,47 +500,109 @@ message = "`{matched}` mentioned"
 
     #[test]
     fn citation_lowers_a_rate_to_info_and_first_person_to_warning() {
-        let f = lint_md("Over 70% of people respond (Smith et al., 2019).");
+        let f = lint_plain("Over 70% of people respond (Smith et al., 2019).");
         assert_eq!(f[0].severity, Severity::Info);
         assert!(
             f[0].adjustments[0].note.contains("citation"),
             "{:?}",
             f[0].adjustments
         );
-        let f = lint_md("Over 70% of our patients respond.");
+        let f = lint_plain("Over 70% of our patients respond.");
         assert_eq!(f[0].severity, Severity::Warning);
     }
 
     #[test]
     fn hedge_lowers_and_absolute_raises_with_cue_spans() {
         let text = "Some patients feel relief within minutes.";
-        let f = lint_md(text);
+        let f = lint_plain(text);
         assert_eq!(f[0].severity, Severity::Info);
         let cue = f[0].adjustments[0].span.clone().unwrap();
         assert_eq!(&text[cue], "Some patients");
-        let f = lint_md("It always works within minutes.");
+        let f = lint_plain("It always works within minutes.");
         assert_eq!(f[0].severity, Severity::Error);
     }
 
     #[test]
+    fn a_negated_first_hit_does_not_hide_a_later_claim_of_the_same_rule() {
+        let f = lint_plain("It is not a permanent cure, yet it cures depression.");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].matched, "cures depression");
+    }
+
+    #[test]
+    fn words_inside_a_finding_do_not_satisfy_a_document_rule() {
+        const SAFETY: &str = r#"
+id = "safety-absolute"
+severity = "error"
+summary = "Denies risks."
+why = "Every drug has risks."
+instead = "Name the risks."
+references = ["FTC"]
+[[pattern]]
+kind = "phrases"
+phrases = ["no side effects"]
+message = "`{matched}` denies risks"
+"#;
+        const FAIR: &str = r#"
+id = "fair-balance"
+severity = "warning"
+scope = "document"
+summary = "Benefits without risks."
+why = "Fair balance."
+instead = "Add risks."
+references = ["FDA"]
+[document]
+satisfied-by = ["side effects"]
+message = "`{matched}` with no risks on the page"
+[[pattern]]
+kind = "phrases"
+phrases = ["fast relief"]
+message = "`{matched}` is a benefit"
+"#;
+        let rs = Ruleset::from_files(
+            &[
+                ("lexicon.toml", LEXICON),
+                ("safety-absolute.toml", SAFETY),
+                ("fair-balance.toml", FAIR),
+            ],
+            &RulesetOptions::default(),
+        )
+        .unwrap();
+        let rules_of = |text: &str| -> Vec<String> {
+            lint_str(&rs, text, Format::Plain)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        assert_eq!(
+            rules_of("Fast relief with no side effects."),
+            ["fair-balance", "safety-absolute"]
+        );
+        assert_eq!(
+            rules_of("Fast relief. Side effects include nausea."),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
     fn questions_are_not_claims() {
-        assert!(lint_md("Does ketamine work within minutes?").is_empty());
+        assert!(lint_plain("Does ketamine work within minutes?").is_empty());
     }
 
     #[test]
     fn claims_do_not_cross_sentences() {
-        assert!(lint_md("Nothing cures. Depression is common.").is_empty());
+        assert!(lint_plain("Nothing cures. Depression is common.").is_empty());
     }
 
     #[test]
     fn document_rule_fires_without_a_crisis_resource_and_points_at_the_trigger() {
         let text = "Relief for suicidal thoughts. Book now.";
-        let f = lint_md(text);
+        let f = lint_plain(text);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].rule, "suicide-safe-messaging");
         assert!(f[0].document);
         assert_eq!(&text[f[0].span.clone()], "suicidal thoughts");
-        assert!(lint_md("Relief for suicidal thoughts. In a crisis, call 988.").is_empty());
+        assert!(lint_plain("Relief for suicidal thoughts. In a crisis, call 988.").is_empty());
     }
 
     #[test]

@@ -88,7 +88,9 @@ impl SentenceContext<'_> {
                 return false;
             }
             let between = &self.text[c.range.end..hit.start];
+            // A spaced dash ("Don't wait - get relief now") starts a new clause too.
             let clause_break = between.contains([',', ';', ':', '(', ')', '.', '!', '?'])
+                || between.contains(" - ")
                 || between
                     .split_whitespace()
                     .any(|w| w.eq_ignore_ascii_case("but"));
@@ -302,6 +304,19 @@ mod tests {
             ),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn spaced_dash_ends_the_negation_clause() {
+        let t = "Don't wait - get relief within minutes.";
+        let cues = [cue(t, "Don't", 1)];
+        let v = evaluate(
+            &ContextSpec::default(),
+            Severity::Warning,
+            &span(t, "within minutes"),
+            &ctx(t, &cues),
+        );
+        assert!(matches!(v, Verdict::Keep { .. }), "{v:?}");
     }
 
     #[test]
