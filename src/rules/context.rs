@@ -77,6 +77,23 @@ impl SentenceContext<'_> {
         })
     }
 
+    /// The first cue of `list` in the same clause as the claim: no clause break (comma, semicolon,
+    /// colon, spaced dash) stands between them. "While pills may take weeks, ketamine works within
+    /// minutes": the hedge belongs to the pills, not to the claim.
+    fn in_clause(&self, list: usize, hit: &Range<usize>) -> Option<&CueHit> {
+        self.cues.iter().find(|c| {
+            if c.list != list || !(c.range.end <= hit.start || c.range.start >= hit.end) {
+                return false;
+            }
+            let between = if c.range.end <= hit.start {
+                &self.text[c.range.end..hit.start]
+            } else {
+                &self.text[hit.end..c.range.start]
+            };
+            !(between.contains([',', ';', ':', '(', ')']) || between.contains(" - "))
+        })
+    }
+
     fn any(&self, list: usize) -> Option<&CueHit> {
         self.cues.iter().find(|c| c.list == list)
     }
@@ -176,7 +193,7 @@ pub fn evaluate(
             &mut severity,
         );
     }
-    if let Some(h) = ctx.first(ctx.lists.hedges, hit) {
+    if let Some(h) = ctx.in_clause(ctx.lists.hedges, hit) {
         let note = format!("the hedge `{}`", ctx.quote(&h.range));
         apply(
             policy.hedge,
@@ -299,6 +316,46 @@ mod tests {
                 v,
                 Verdict::Keep {
                     severity: Severity::Error,
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn hedge_in_another_clause_does_not_lower() {
+        let t = "While pills may take weeks, ketamine works within minutes.";
+        let cues = [cue(t, "may", 0)];
+        let v = evaluate(
+            &ContextSpec::default(),
+            Severity::Warning,
+            &span(t, "within minutes"),
+            &ctx(t, &cues),
+        );
+        assert!(
+            matches!(
+                v,
+                Verdict::Keep {
+                    severity: Severity::Warning,
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
+        let t = "Relief within minutes may be possible.";
+        let cues = [cue(t, "may", 0)];
+        let v = evaluate(
+            &ContextSpec::default(),
+            Severity::Warning,
+            &span(t, "within minutes"),
+            &ctx(t, &cues),
+        );
+        assert!(
+            matches!(
+                v,
+                Verdict::Keep {
+                    severity: Severity::Info,
                     ..
                 }
             ),
