@@ -116,12 +116,43 @@ impl Document<'_> {
                 }
             }
         }
+        self.drop_headings_repeated_in_their_body(&mut findings);
         findings.extend(self.document_findings(&findings, &doc_triggers));
         let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
         findings.sort_by(|a, b| {
             (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule))
         });
         findings
+    }
+
+    /// A heading that makes the same claim as the text under it is reported once, on the body:
+    /// the body sentence carries the claim's detail and the reader fixes the wording there.
+    fn drop_headings_repeated_in_their_body(&self, findings: &mut Vec<(Finding, Range<usize>)>) {
+        let blocks = &self.prose.blocks;
+        let block_of = |r: &Range<usize>| self.prose.block_at(r.start);
+        // For each heading block: the blocks of its section (up to the next heading).
+        let section_end = |h: usize| {
+            (h + 1..blocks.len())
+                .find(|&i| blocks[i].kind.is_heading())
+                .unwrap_or(blocks.len())
+        };
+        let repeated: Vec<bool> = findings
+            .iter()
+            .map(|(f, r)| {
+                let Some(b) = block_of(r).filter(|&b| blocks[b].kind.is_heading()) else {
+                    return false;
+                };
+                let body = b + 1..section_end(b);
+                findings.iter().any(|(g, gr)| {
+                    g.rule == f.rule && block_of(gr).is_some_and(|gb| body.contains(&gb))
+                })
+            })
+            .collect();
+        let mut i = 0;
+        findings.retain(|_| {
+            i += 1;
+            !repeated[i - 1]
+        });
     }
 
     /// The sentence that wholly contains a normalised range.
@@ -582,6 +613,24 @@ message = "`{matched}` is a benefit"
             rules_of("Fast relief. Side effects include nausea."),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn a_heading_repeated_in_its_body_is_reported_once_on_the_body() {
+        let text = "# Relief Within Minutes\n\nMost people feel relief within minutes.\n\n# Cost\n\nIt works within minutes.\n";
+        let f = lint_str(&rules(), text, Format::Markdown);
+        let lines: Vec<usize> = f
+            .iter()
+            .map(|f| text[..f.span.start].lines().count())
+            .collect();
+        assert_eq!(lines, [3, 7], "{f:?}");
+        // A heading whose claim is not repeated below it is still reported.
+        let f = lint_str(
+            &rules(),
+            "# Relief Within Minutes\n\nBook a visit.\n",
+            Format::Markdown,
+        );
+        assert_eq!(f.len(), 1);
     }
 
     #[test]
