@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::extract::{self, BlockKind, Format, Prose};
 use crate::finding::{Adjustment, Finding, Severity};
-use crate::rules::context::{self, SentenceContext, Verdict};
+use crate::rules::context::{self, Citation, CueSpan, SentenceContext, Verdict};
 use crate::rules::document::{self, Trigger};
 use crate::rules::matcher::{CueHit, Normalized, normalize};
 use crate::rules::{Ruleset, Scope};
@@ -202,9 +202,11 @@ impl Document<'_> {
             .into_iter()
             .map(|c| Adjustment {
                 note: c.note,
-                span: c.range.and_then(|r| {
-                    self.prose
-                        .source_range(self.norm.to_prose(r.start)..self.norm.to_prose(r.end))
+                span: c.range.and_then(|span| match span {
+                    CueSpan::Source(r) => Some(r),
+                    CueSpan::Norm(r) => self
+                        .prose
+                        .source_range(self.norm.to_prose(r.start)..self.norm.to_prose(r.end)),
                 }),
             })
             .collect();
@@ -255,24 +257,32 @@ impl Document<'_> {
 
     /// A citation attached to a sentence: written markers, citation cue words, a footnote reference
     /// that resolves, or a link to a study or agency page.
-    fn citation(&self, si: usize, cues: &[CueHit]) -> Option<Range<usize>> {
+    fn citation(&self, si: usize, cues: &[CueHit]) -> Option<Citation> {
+        let text = &self.norm.text;
         let nr = self.sentence_norm_range(si);
-        if let Some(r) = context::written_citation(&self.norm.text, nr.clone()) {
-            return Some(r);
+        if let Some(r) = context::written_citation(text, nr.clone()) {
+            return Some(Citation::in_text(text, r));
         }
         if let Some(c) = cues
             .iter()
             .find(|c| c.list == self.ruleset.cue_lists.citation_cues)
         {
-            return Some(c.range.clone());
+            return Some(Citation::in_text(text, c.range.clone()));
         }
         let pr = &self.sentences[si].range;
         let resolved = self.prose.footnote_refs.iter().find(|f| {
             pr.start <= f.at && f.at <= pr.end && self.prose.footnote_defs.contains(&f.label)
         });
         if let Some(f) = resolved {
-            let at = self.norm.from_prose(f.at);
-            return Some(at.saturating_sub(1)..at);
+            return Some(Citation {
+                text: self
+                    .file
+                    .text
+                    .get(f.source.clone())
+                    .unwrap_or_default()
+                    .to_owned(),
+                span: CueSpan::Source(f.source.clone()),
+            });
         }
         let domains = &self.ruleset.term_lists[self.ruleset.citation_domains].terms;
         self.prose
@@ -281,7 +291,10 @@ impl Document<'_> {
             .find(|l| {
                 l.prose.start >= pr.start && l.prose.end <= pr.end && is_study_link(&l.url, domains)
             })
-            .map(|l| self.norm.from_prose(l.prose.start)..self.norm.from_prose(l.prose.end))
+            .map(|l| {
+                let r = self.norm.from_prose(l.prose.start)..self.norm.from_prose(l.prose.end);
+                Citation::in_text(text, r)
+            })
     }
 
     fn document_findings(
@@ -540,6 +553,16 @@ message = "`{matched}` mentioned"
         );
         let f = lint_plain("Over 70% of our patients respond.");
         assert_eq!(f[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_resolved_markdown_footnote_lowers_a_rate_and_points_at_the_reference() {
+        let text = "Over 70% of people respond.[^1]\n\n[^1]: Smith J. JAMA Psychiatry. 2019.\n";
+        let f = lint_str(&rules(), text, Format::Markdown);
+        assert_eq!(f[0].severity, Severity::Info, "{f:?}");
+        let cue = f[0].adjustments[0].span.clone().unwrap();
+        assert_eq!(&text[cue], "[^1]");
+        assert!(f[0].adjustments[0].note.contains("`[^1]`"), "{f:?}");
     }
 
     #[test]

@@ -768,6 +768,57 @@ fn ruleset_with_an_unknown_key_points_at_it() {
 }
 
 #[test]
+fn ruleset_with_an_unknown_lexicon_list_points_at_it() {
+    let dir = bad_ruleset(&format!(
+        "{RULE_HEAD}\n[[pattern]]\nkind = \"phrases\"\nphrases = [\"glorp\"]\nwith = [\"@hegdes\"]\nmessage = \"m\"\n"
+    ));
+    claimlint_in(dir.path())
+        .args(["check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules/bad-rule.toml:10:9"))
+        .stderr(predicate::str::contains("@hegdes"));
+}
+
+#[test]
+fn ruleset_with_a_bad_example_format_points_at_it() {
+    let dir = bad_ruleset(&format!(
+        "{RULE_HEAD}\n[[example]]\ntext = \"t\"\nexpect = []\nformat = \"docx\"\n"
+    ));
+    claimlint_in(dir.path())
+        .args(["check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules/bad-rule.toml:10:10"))
+        .stderr(predicate::str::contains("example format `docx`"));
+}
+
+#[test]
+fn ruleset_redefining_a_rule_id_points_at_the_id() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("rules/cure-guarantee.toml"),
+        RULE_HEAD.replace("bad-rule", "cure-guarantee"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("claimlint.toml"),
+        "extra-rulesets = [\"rules\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.md"), "Text.\n").unwrap();
+    claimlint_in(dir.path())
+        .args(["check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules/cure-guarantee.toml:1:6"))
+        .stderr(predicate::str::contains(
+            "duplicate rule id `cure-guarantee`",
+        ));
+}
+
+#[test]
 fn unknown_format_lists_the_valid_ones() {
     case("basic")
         .args(["check", "--format", "xml"])

@@ -133,7 +133,7 @@ impl<'s> Walker<'s> {
             Event::InlineHtml(text) => self.inline_html(&text, range),
             // Code is not prose, but dropping it silently would glue the words on each side.
             Event::Code(_) | Event::InlineMath(_) | Event::DisplayMath(_) => self.push_space(range),
-            Event::FootnoteReference(label) => self.builder.add_footnote_ref(&label),
+            Event::FootnoteReference(label) => self.builder.add_footnote_ref(&label, range.clone()),
             Event::SoftBreak => self.push_space(range),
             Event::HardBreak => self.line_break(range),
             Event::Rule | Event::TaskListMarker(_) => {}

@@ -94,6 +94,8 @@ pub struct FootnoteRef {
     pub label: String,
     /// Prose offset where the reference stands (it adds no text).
     pub at: usize,
+    /// Source bytes of the reference (`[^1]`).
+    pub source: Range<usize>,
 }
 
 /// The prose of a document and how it maps back to the source.
@@ -390,11 +392,12 @@ impl<'a> ProseBuilder<'a> {
         });
     }
 
-    pub fn add_footnote_ref(&mut self, label: &str) {
+    pub fn add_footnote_ref(&mut self, label: &str, source: Range<usize>) {
         let at = self.prose.text.len();
         self.prose.footnote_refs.push(FootnoteRef {
             label: label.to_owned(),
             at,
+            source,
         });
     }
 

@@ -48,15 +48,40 @@ pub struct SentenceContext<'a> {
     pub lists: CueLists,
     pub is_question: bool,
     pub in_risk_section: bool,
-    /// Where a citation attached to the sentence stands, if any.
-    pub citation: Option<Range<usize>>,
+    /// A citation attached to the sentence, if any.
+    pub citation: Option<Citation>,
+}
+
+/// Where a context cue stands: in the normalised text, or directly in the source for markup that
+/// adds no prose (a Markdown footnote reference such as `[^1]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CueSpan {
+    Norm(Range<usize>),
+    Source(Range<usize>),
+}
+
+/// A citation attached to a sentence: where it stands and how to quote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Citation {
+    pub span: CueSpan,
+    pub text: String,
+}
+
+impl Citation {
+    /// A citation written in the sentence's normalised text.
+    pub fn in_text(text: &str, range: Range<usize>) -> Citation {
+        Citation {
+            text: text.get(range.clone()).unwrap_or_default().to_owned(),
+            span: CueSpan::Norm(range),
+        }
+    }
 }
 
 /// A cue that changed the severity: a note and the cue's normalised range.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     pub note: String,
-    pub range: Option<Range<usize>>,
+    pub range: Option<CueSpan>,
 }
 
 /// The outcome of context evaluation for one claim.
@@ -152,7 +177,7 @@ pub fn evaluate(
     let mut apply = |effect: Effect,
                      floor: Severity,
                      note: String,
-                     range: Option<Range<usize>>,
+                     range: Option<CueSpan>,
                      severity: &mut Severity| {
         let before = *severity;
         *severity = match effect {
@@ -179,7 +204,7 @@ pub fn evaluate(
             policy.absolute,
             Severity::Info,
             note,
-            Some(a.range.clone()),
+            Some(CueSpan::Norm(a.range.clone())),
             &mut severity,
         );
     }
@@ -189,7 +214,7 @@ pub fn evaluate(
             policy.first_person,
             Severity::Info,
             note,
-            Some(f.range.clone()),
+            Some(CueSpan::Norm(f.range.clone())),
             &mut severity,
         );
     }
@@ -199,7 +224,7 @@ pub fn evaluate(
             policy.hedge,
             policy.hedge_floor,
             note,
-            Some(h.range.clone()),
+            Some(CueSpan::Norm(h.range.clone())),
             &mut severity,
         );
     }
@@ -209,17 +234,20 @@ pub fn evaluate(
             policy.named_source,
             Severity::Info,
             note,
-            Some(n.range.clone()),
+            Some(CueSpan::Norm(n.range.clone())),
             &mut severity,
         );
     }
     if let Some(c) = &ctx.citation {
-        let note = format!("the citation `{}`", ctx.quote(c));
+        let note = format!(
+            "the citation `{}`",
+            c.text.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
         apply(
             policy.citation,
             Severity::Info,
             note,
-            Some(c.clone()),
+            Some(c.span.clone()),
             &mut severity,
         );
     }
@@ -279,7 +307,7 @@ mod tests {
             lists: lists(),
             is_question: text.trim_end().ends_with('?'),
             in_risk_section: false,
-            citation: written_citation(text, 0..text.len()),
+            citation: written_citation(text, 0..text.len()).map(|r| Citation::in_text(text, r)),
         }
     }
 

@@ -20,6 +20,7 @@ use crate::finding::Severity;
 use matcher::{Matcher, TermList};
 pub use spec::{ContextSpec, Effect, Scope};
 use spec::{LexiconSpec, PatternKind, RuleSpec};
+use toml::Spanned;
 
 /// Human documentation of a rule.
 #[derive(Clone, Debug)]
@@ -208,23 +209,23 @@ impl Ruleset {
         }
         let mut registry = TermRegistry::new(lists);
         let mut rules = Vec::new();
-        let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut sources = PatternSources::default();
         for file in &files {
             let spec: RuleSpec = parse_toml(file)?;
-            let rule = compile_rule(file, spec, &mut registry, &mut sources, rules.len())?;
-            if seen.insert(rule.id.clone(), ()).is_some() {
+            if let Some(first) = seen.insert(spec.id.get_ref().clone(), file.path.clone()) {
                 return Err(SourceError::new(
                     &file.path,
                     &file.text,
-                    None,
+                    Some(spec.id.span()),
                     format!(
-                        "duplicate rule id `{}` (already defined by another ruleset file)",
-                        rule.id
+                        "duplicate rule id `{}` (already defined in {first})",
+                        spec.id.get_ref()
                     ),
                 )
                 .into());
             }
+            let rule = compile_rule(file, spec, &mut registry, &mut sources, rules.len())?;
             rules.push(rule);
         }
         apply_options(&mut rules, opts)?;
@@ -427,17 +428,18 @@ fn compile_rule(
     }
     let mut patterns = Vec::new();
     for (pi, p) in spec.patterns.into_iter().enumerate() {
-        let resolve =
-            |registry: &mut TermRegistry, terms: &[String]| -> Result<Vec<usize>, SourceError> {
-                terms
-                    .iter()
-                    .map(|t| {
-                        registry
-                            .resolve(t)
-                            .map_err(|m| err(None, format!("rule `{id}`: {m}")))
-                    })
-                    .collect()
-            };
+        let resolve = |registry: &mut TermRegistry,
+                       terms: &[Spanned<String>]|
+         -> Result<Vec<usize>, SourceError> {
+            terms
+                .iter()
+                .map(|t| {
+                    registry
+                        .resolve(t.get_ref())
+                        .map_err(|m| err(Some(t.span()), format!("rule `{id}`: {m}")))
+                })
+                .collect()
+        };
         let with = resolve(registry, &p.with)?;
         let without = resolve(registry, &p.without)?;
         match p.kind {
@@ -507,8 +509,8 @@ fn compile_rule(
                 .iter()
                 .map(|t| {
                     registry
-                        .resolve(t)
-                        .map_err(|m| err(None, format!("rule `{id}`: {m}")))
+                        .resolve(t.get_ref())
+                        .map_err(|m| err(Some(t.span()), format!("rule `{id}`: {m}")))
                 })
                 .collect::<Result<_, _>>()?;
             Some(DocumentRule {
@@ -533,11 +535,13 @@ fn compile_rule(
     };
     let mut examples = Vec::new();
     for ex in spec.examples {
-        let format = match ex.format.as_deref() {
+        let format = match &ex.format {
             None => Format::Plain,
-            Some(f) => Format::from_name(f).ok_or_else(|| {
+            Some(f) => Format::from_name(f.get_ref()).ok_or_else(|| {
+                let f_span = f.span();
+                let f = f.get_ref();
                 err(
-                    None,
+                    Some(f_span),
                     format!(
                         "rule `{id}`: example format `{f}` is not one of markdown, html, plain"
                     ),
@@ -545,10 +549,11 @@ fn compile_rule(
             })?,
         };
         if let Some(known) = &ex.known
-            && !(known.starts_with("false-negative:") || known.starts_with("false-positive:"))
+            && !(known.get_ref().starts_with("false-negative:")
+                || known.get_ref().starts_with("false-positive:"))
         {
             return Err(err(
-                None,
+                Some(known.span()),
                 format!(
                     "rule `{id}`: `known` must start with `false-negative:` or `false-positive:`"
                 ),
@@ -560,7 +565,7 @@ fn compile_rule(
             severity: ex.severity,
             span: ex.span,
             format,
-            known: ex.known,
+            known: ex.known.map(Spanned::into_inner),
         });
     }
     Ok(Rule {

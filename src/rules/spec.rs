@@ -117,7 +117,7 @@ pub struct DocumentSpec {
     pub trigger_categories: Vec<String>,
     /// Terms (or `@lexicon` lists) whose presence anywhere in the document satisfies it.
     #[serde(default)]
-    pub satisfied_by: Vec<String>,
+    pub satisfied_by: Vec<Spanned<String>>,
     /// The message; `{matched}` is the claim that triggered the rule.
     pub message: String,
 }
@@ -138,10 +138,10 @@ pub struct PatternSpec {
     pub severity: Option<Severity>,
     /// The sentence must also contain one of these terms or `@lexicon` lists.
     #[serde(default)]
-    pub with: Vec<String>,
+    pub with: Vec<Spanned<String>>,
     /// The sentence must contain none of these terms or `@lexicon` lists.
     #[serde(default)]
-    pub without: Vec<String>,
+    pub without: Vec<Spanned<String>>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -165,11 +165,11 @@ pub struct ExampleSpec {
     #[serde(default)]
     pub span: Option<String>,
     #[serde(default)]
-    pub format: Option<String>,
+    pub format: Option<Spanned<String>>,
     /// `false-negative: why` or `false-positive: why`: a known gap. The test asserts the current
     /// (wrong) result, so fixing the gap makes it fail until the marker is removed.
     #[serde(default)]
-    pub known: Option<String>,
+    pub known: Option<Spanned<String>>,
 }
 
 /// The shared lexicon: named term lists that rules refer to as `@name`.
