@@ -53,7 +53,35 @@ fn main() {
         out.push_str("    ]),\n");
     }
     out.push_str("];\n");
+    embed_data(root, &mut out);
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("builtin_rulesets.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
+}
+
+/// Embeds the fact tables of `rulesets/data/*.toml` (approved uses, conditions, crisis lines) as
+/// `DATA: &[(path, contents)]`. They are not rules, so they are kept out of `SETS`.
+fn embed_data(root: &Path, out: &mut String) {
+    println!("cargo:rerun-if-changed=rulesets/data");
+    let mut files: Vec<String> = std::fs::read_dir(root.join("rulesets/data"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .filter(|f| f.ends_with(".toml"))
+                .map(|f| format!("rulesets/data/{f}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    out.push_str("\n/// The data files of `rulesets/data/`: (path, contents).\npub const DATA: &[(&str, &str)] = &[\n");
+    for f in &files {
+        let abs = root.join(f);
+        writeln!(
+            out,
+            "    ({f:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
 }

@@ -32,6 +32,11 @@ pub struct Cli {
     /// Say more on stderr: the config file used, skipped binary files.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Load this built-in ruleset instead of the configured ones (repeatable); an overlay such
+    /// as `uk-cap` brings in what it extends (`core`).
+    #[arg(long = "ruleset", global = true, value_name = "NAME")]
+    pub rulesets: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +51,38 @@ pub enum Command {
     Init,
     /// Print the effective settings as TOML, and which config file they came from.
     Config(ConfigArgs),
+    /// Maintain a baseline file (see `check --baseline`).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Lint PATHS and remove the baseline's stale entries (findings that are gone, files that
+    /// no longer exist); the file is rewritten atomically.
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// The baseline file to prune.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: PathBuf,
+
+    /// Files or directories to lint (the default path is `.`); entries of other files that
+    /// still exist are kept.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Ignore `claimlint-*` directives in comments, as `check --no-inline-config` does.
+    #[arg(long)]
+    pub no_inline_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +95,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = report::Format::Human)]
     pub format: report::Format,
 
+    /// Write the report to FILE instead of stdout (atomically: complete or not at all; no colour).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Name standard input in output and pick its format by this name's extension.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
@@ -65,6 +106,31 @@ pub struct CheckArgs {
     /// Don't show the progress bar (it only ever shows on a terminal, after a second).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Ignore `claimlint-*` directives in comments: every finding counts (for auditors).
+    #[arg(long)]
+    pub no_inline_config: bool,
+
+    /// Report only findings that this baseline file does not record, and say how many it did.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record today's findings in this baseline file (written atomically) and report none.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Lint only files changed since this git revision: committed since, staged, unstaged or
+    /// untracked (not ignored).
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+
+    /// Print counts per rule and per category instead of each finding (human format).
+    #[arg(long, conflicts_with = "quiet")]
+    pub statistics: bool,
+
+    /// Print only the summary line (human format).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     #[command(flatten)]
     pub rules: RuleArgs,
@@ -74,12 +140,9 @@ pub struct CheckArgs {
 }
 
 /// Flags that choose and adjust rules; shared by `check`, `rules`, `explain` and `config`.
+/// (`--ruleset` is global, on `Cli`, so it may also come before the command.)
 #[derive(Debug, Default, Args)]
 pub struct RuleArgs {
-    /// Load this built-in ruleset instead of the configured ones (repeatable).
-    #[arg(long = "ruleset", value_name = "NAME")]
-    pub rulesets: Vec<String>,
-
     /// Turn on a rule or category, also one that is off by default (repeatable).
     #[arg(long, value_name = "RULE")]
     pub enable: Vec<String>,
@@ -165,10 +228,10 @@ impl From<Level> for Severity {
 }
 
 impl RuleArgs {
-    /// The command-line overrides, for `Settings::resolve`.
+    /// The command-line overrides, for `Settings::resolve` (`rulesets` is filled in from `Cli`).
     pub fn overrides(&self, policy: Option<&PolicyArgs>) -> Overrides {
         Overrides {
-            rulesets: self.rulesets.clone(),
+            rulesets: Vec::new(),
             enable: self.enable.clone(),
             disable: self.disable.clone(),
             only: self.only.clone(),

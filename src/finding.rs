@@ -82,6 +82,43 @@ pub struct Finding {
     pub adjustments: Vec<Adjustment>,
     /// True for document-level findings.
     pub document: bool,
+    /// The inline directive that waived this finding, if one did. A waived finding stays in the
+    /// output (marked, with its reason) but counts for neither the exit code nor the summary's
+    /// error/warning/info counts.
+    pub waiver: Option<Waiver>,
+}
+
+/// Which form of inline directive waived a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaiverKind {
+    /// `claimlint-disable-next-line RULE -- reason`: the next line holding text.
+    DisableNextLine,
+    /// `claimlint-disable RULE -- reason` ... `claimlint-enable RULE`.
+    Disable,
+    /// `claimlint-disable-file RULE -- reason`: the whole file.
+    DisableFile,
+}
+
+impl WaiverKind {
+    /// The directive's keyword, as written after `claimlint-`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WaiverKind::DisableNextLine => "disable-next-line",
+            WaiverKind::Disable => "disable",
+            WaiverKind::DisableFile => "disable-file",
+        }
+    }
+}
+
+/// An inline waiver: the directive's kind, the reason written after `--`, and the source span of
+/// the whole directive comment (so a reviewer can be pointed at it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiver {
+    pub kind: WaiverKind,
+    pub reason: String,
+    /// Byte range of the directive comment in the decoded source text.
+    pub span: Range<usize>,
 }
 
 #[cfg(test)]

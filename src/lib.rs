@@ -10,19 +10,23 @@
 //! assert!(findings.iter().any(|f| f.rule == "safety-absolute"));
 //! ```
 
+pub mod advice;
+pub mod baseline;
 pub mod config;
 pub mod diagnostic;
 pub mod extract;
 pub mod finding;
+pub mod git;
 pub mod lint;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod text;
 pub mod walk;
 
 pub use extract::Format;
 pub use finding::{Finding, Severity};
-pub use lint::{lint, lint_str};
+pub use lint::{LintOptions, lint, lint_str, lint_with};
 pub use rules::{Ruleset, RulesetError, RulesetOptions};
 pub use source::SourceFile;

@@ -5,13 +5,16 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::advice::{self, Subject};
 use crate::extract::{self, BlockKind, Format, Prose};
 use crate::finding::{Adjustment, Finding, Severity};
-use crate::rules::context::{self, Citation, CueSpan, SentenceContext, Verdict};
+use crate::rules::citations::{PageCitations, SentenceCitations};
+use crate::rules::context::{self, Change, CueSpan, SentenceContext, Verdict};
 use crate::rules::document::{self, Trigger};
 use crate::rules::matcher::{CueHit, Normalized, normalize};
-use crate::rules::{Ruleset, Scope};
+use crate::rules::{Effect, Ruleset, Scope};
 use crate::source::{Encoding, SourceFile};
+use crate::suppress;
 use crate::text::{self, Sentence};
 
 /// Lints a string as if it were a file named `<input>`.
@@ -20,8 +23,34 @@ pub fn lint_str(ruleset: &Ruleset, text: &str, format: Format) -> Vec<Finding> {
     lint(ruleset, &file, format)
 }
 
-/// Lints one decoded file. Findings are sorted by source offset, then rule id.
+/// Lints one decoded file, applying its inline directives. Findings are sorted by source
+/// offset, then rule id.
 pub fn lint(ruleset: &Ruleset, file: &SourceFile, format: Format) -> Vec<Finding> {
+    lint_with(ruleset, file, format, &LintOptions::default())
+}
+
+/// Per-run choices of the pipeline that are not about rules.
+#[derive(Clone, Copy, Debug)]
+pub struct LintOptions {
+    /// Apply `claimlint-*` directives in comments (off with `--no-inline-config`, for auditors).
+    pub inline_config: bool,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            inline_config: true,
+        }
+    }
+}
+
+/// `lint` with explicit options.
+pub fn lint_with(
+    ruleset: &Ruleset,
+    file: &SourceFile,
+    format: Format,
+    options: &LintOptions,
+) -> Vec<Finding> {
     let prose = extract::extract(&file.text, format);
     let sentences = text::split_sentences_with(&prose, &ruleset.abbreviations);
     let norm = normalize(&prose.text);
@@ -32,8 +61,15 @@ pub fn lint(ruleset: &Ruleset, file: &SourceFile, format: Format) -> Vec<Finding
         norm: &norm,
         sentences: &sentences,
         risk_blocks: risk_blocks(ruleset, &prose, &norm),
+        treatments: std::cell::OnceCell::new(),
+        citations: PageCitations::scan(ruleset, &file.text, &prose, &norm, &sentences),
     };
-    doc.run()
+    let findings = doc.run();
+    if options.inline_config {
+        suppress::apply(ruleset, file, &prose.directives, findings)
+    } else {
+        findings
+    }
 }
 
 struct Document<'a> {
@@ -44,6 +80,10 @@ struct Document<'a> {
     sentences: &'a [Sentence],
     /// For each block: whether it stands under a risks / side effects heading.
     risk_blocks: Vec<bool>,
+    /// Every treatment named in the document (normalised ranges), found on first use.
+    treatments: std::cell::OnceCell<Vec<Range<usize>>>,
+    /// Footnote markers and references of the page, resolved once.
+    citations: PageCitations<'a>,
 }
 
 /// A chosen claim: one per rule per sentence.
@@ -81,12 +121,18 @@ impl Document<'_> {
                 continue;
             }
             // Overlapping hits of the same rule widen one claim; separate hits stay candidates.
+            // The widened claim speaks with its most severe pattern, so a weak pattern ("rapid
+            // relief", info) that starts first does not swallow a strong one it overlaps.
             if let Some((_, c)) = claims
                 .iter_mut()
                 .rev()
                 .find(|(s, c)| *s == si && c.rule == hit.rule && hit.range.start < c.range.end)
             {
                 c.range.end = c.range.end.max(hit.range.end);
+                let base = |p: usize| rule.patterns[p].severity.unwrap_or(rule.severity);
+                if base(hit.pattern) > base(c.pattern) {
+                    c.pattern = hit.pattern;
+                }
                 continue;
             }
             claims.push((
@@ -164,6 +210,61 @@ impl Document<'_> {
         (s.range.start <= start && end <= s.range.end).then_some(i)
     }
 
+    /// The treatment a finding is about: the one its sentence names nearest the claim (before it
+    /// when there is one), else the first one the document names, else a neutral fallback.
+    fn subject(&self, si: Option<usize>, claim_start: usize) -> Subject {
+        let treatments = self.treatments.get_or_init(|| {
+            let list = self.ruleset.cue_lists.treatments;
+            let hits = self
+                .ruleset
+                .matcher
+                .cues(&self.norm.text, 0..self.norm.text.len());
+            // Keep the longest hit at each start ("ketamine infusions" over "ketamine").
+            let mut out: Vec<Range<usize>> = Vec::new();
+            for h in hits.into_iter().filter(|h| h.list == list) {
+                match out.last_mut() {
+                    Some(last) if h.range.start < last.end => {
+                        if h.range.start == last.start && h.range.end > last.end {
+                            *last = h.range;
+                        }
+                    }
+                    _ => out.push(h.range),
+                }
+            }
+            out
+        });
+        let in_sentence = si.map(|si| self.sentence_norm_range(si)).and_then(|sr| {
+            let inside = || {
+                treatments
+                    .iter()
+                    .filter(move |t| sr.start <= t.start && t.end <= sr.end)
+            };
+            inside()
+                .rfind(|t| t.start <= claim_start)
+                .or_else(|| inside().next())
+        });
+        let Some(chosen) = in_sentence.or_else(|| treatments.first()) else {
+            return Subject::fallback();
+        };
+        let text = &self.norm.text;
+        let opens_sentence = |r: &Range<usize>| {
+            self.sentence_of(r).is_some_and(|si| {
+                let sr = self.sentence_norm_range(si);
+                text[sr.start..r.start]
+                    .chars()
+                    .all(|c| !c.is_alphanumeric())
+            })
+        };
+        let written = &text[chosen.clone()];
+        let capitalised_elsewhere = treatments.iter().any(|t| {
+            t != chosen
+                && text[t.clone()].eq_ignore_ascii_case(written)
+                && text[t.clone()].starts_with(char::is_uppercase)
+                && !opens_sentence(t)
+        });
+        Subject::from_written(written, opens_sentence(chosen), capitalised_elsewhere)
+    }
+
     fn sentence_norm_range(&self, si: usize) -> Range<usize> {
         let r = &self.sentences[si].range;
         self.norm.from_prose(r.start)..self.norm.from_prose(r.end)
@@ -177,6 +278,7 @@ impl Document<'_> {
         let sentence = &self.sentences[si];
         let norm_range = self.sentence_norm_range(si);
         let sentence_text = &self.norm.text[norm_range.clone()];
+        let cited = self.citation(si, cues);
         let ctx = SentenceContext {
             text: &self.norm.text,
             range: norm_range.clone(),
@@ -188,13 +290,27 @@ impl Document<'_> {
                 .get(sentence.block)
                 .copied()
                 .unwrap_or(false),
-            citation: self.citation(si, cues),
+            citation: cited.cited,
         };
         let base = pattern.severity.unwrap_or(rule.severity);
-        let (severity, changes) = match context::evaluate(&rule.context, base, &claim.range, &ctx) {
-            Verdict::Suppressed(_) => return None,
-            Verdict::Keep { severity, changes } => (severity, changes),
-        };
+        let (severity, mut changes) =
+            match context::evaluate(&rule.context, base, &claim.range, &ctx) {
+                Verdict::Suppressed(_) => return None,
+                Verdict::Keep { severity, changes } => (severity, changes),
+            };
+        // A marker that resolves to nothing supports nothing: say so where citations matter.
+        if rule.context.citation != Effect::Ignore
+            && let Some(marker) = cited.unresolved
+        {
+            changes.push(Change {
+                note: format!(
+                    "the marker `{}` does not resolve to a reference on this page, so it does not \
+                     lower the finding",
+                    marker.text
+                ),
+                range: Some(marker.span),
+            });
+        }
         let prose_range =
             self.norm.to_prose(claim.range.start)..self.norm.to_prose(claim.range.end);
         let span = self.prose.source_range(prose_range.clone())?;
@@ -210,15 +326,12 @@ impl Document<'_> {
                 }),
             })
             .collect();
+        let subject = self.subject(Some(si), claim.range.start);
         Some((
-            self.finding(
-                claim.rule,
-                &pattern.message,
-                severity,
-                span,
+            Finding {
                 adjustments,
-                false,
-            ),
+                ..self.finding(claim.rule, &pattern.message, severity, span, &subject)
+            },
             prose_range,
         ))
     }
@@ -229,8 +342,7 @@ impl Document<'_> {
         message: &str,
         severity: Severity,
         span: Range<usize>,
-        adjustments: Vec<Adjustment>,
-        document: bool,
+        subject: &Subject,
     ) -> Finding {
         let rule = &self.ruleset.rules[rule];
         let matched = self
@@ -245,56 +357,21 @@ impl Document<'_> {
             category: rule.category.clone(),
             severity,
             span,
-            message: message.replace("{matched}", &shown),
+            message: advice::fill(message, &shown, subject),
+            suggestion: advice::fill(&rule.docs.instead, &shown, subject),
             matched,
-            suggestion: rule.docs.instead.clone(),
             citation_hint: rule.docs.citation_hint.clone(),
             references: rule.docs.references.clone(),
-            adjustments,
-            document,
+            adjustments: Vec::new(),
+            document: false,
+            waiver: None,
         }
     }
 
-    /// A citation attached to a sentence: written markers, citation cue words, a footnote reference
-    /// that resolves, or a link to a study or agency page.
-    fn citation(&self, si: usize, cues: &[CueHit]) -> Option<Citation> {
-        let text = &self.norm.text;
-        let nr = self.sentence_norm_range(si);
-        if let Some(r) = context::written_citation(text, nr.clone()) {
-            return Some(Citation::in_text(text, r));
-        }
-        if let Some(c) = cues
-            .iter()
-            .find(|c| c.list == self.ruleset.cue_lists.citation_cues)
-        {
-            return Some(Citation::in_text(text, c.range.clone()));
-        }
-        let pr = &self.sentences[si].range;
-        let resolved = self.prose.footnote_refs.iter().find(|f| {
-            pr.start <= f.at && f.at <= pr.end && self.prose.footnote_defs.contains(&f.label)
-        });
-        if let Some(f) = resolved {
-            return Some(Citation {
-                text: self
-                    .file
-                    .text
-                    .get(f.source.clone())
-                    .unwrap_or_default()
-                    .to_owned(),
-                span: CueSpan::Source(f.source.clone()),
-            });
-        }
-        let domains = &self.ruleset.term_lists[self.ruleset.citation_domains].terms;
-        self.prose
-            .links
-            .iter()
-            .find(|l| {
-                l.prose.start >= pr.start && l.prose.end <= pr.end && is_study_link(&l.url, domains)
-            })
-            .map(|l| {
-                let r = self.norm.from_prose(l.prose.start)..self.norm.from_prose(l.prose.end);
-                Citation::in_text(text, r)
-            })
+    /// What a sentence cites, and which of its footnote markers resolve to nothing on the page
+    /// (see `rules::citations`).
+    fn citation(&self, si: usize, cues: &[CueHit]) -> SentenceCitations {
+        self.citations.for_sentence(si, cues)
     }
 
     fn document_findings(
@@ -304,54 +381,83 @@ impl Document<'_> {
     ) -> Vec<(Finding, Range<usize>)> {
         let rs = self.ruleset;
         let mut out = Vec::new();
-        let mut doc_cues: Option<Vec<CueHit>> = None;
+        let mut page: Option<document::Page> = None;
+        let to_norm = |p: &Range<usize>| self.norm.from_prose(p.start)..self.norm.from_prose(p.end);
+        let by_category: Vec<(&str, Range<usize>)> = findings
+            .iter()
+            .map(|(f, p)| (f.category.as_str(), to_norm(p)))
+            .collect();
         for (ri, rule) in rs.rules.iter().enumerate() {
             if !rule.enabled || rule.scope != Scope::Document {
                 continue;
             }
-            let Some(doc) = &rule.document else { continue };
-            let cues = doc_cues.get_or_insert_with(|| {
-                // Words inside a sentence finding do not satisfy a document rule: "no side
-                // effects" names side effects but states none.
-                let claimed: Vec<Range<usize>> = findings
-                    .iter()
-                    .map(|(_, p)| self.norm.from_prose(p.start)..self.norm.from_prose(p.end))
-                    .collect();
-                rs.matcher
-                    .cues(&self.norm.text, 0..self.norm.text.len())
-                    .into_iter()
-                    .filter(|c| {
-                        !claimed
-                            .iter()
-                            .any(|r| c.range.start < r.end && r.start < c.range.end)
-                    })
-                    .collect()
-            });
-            let Some(prose_range) = document::fires(rule, triggers.get(&ri), findings, cues) else {
+            if rule.document.is_none() {
+                continue;
+            }
+            let page = page.get_or_insert_with(|| self.page(findings));
+            let own = triggers.get(&ri).map(|t| to_norm(&t.prose));
+            let Some(fired) =
+                document::fires(rule, &rs.data, &rs.data_lists, own, &by_category, page)
+            else {
                 continue;
             };
+            let prose_range =
+                self.norm.to_prose(fired.range.start)..self.norm.to_prose(fired.range.end);
             let Some(span) = self.prose.source_range(prose_range.clone()) else {
                 continue;
             };
+            let at = fired.range.start;
+            let subject = self.subject(self.sentence_of(&(at..at)), at);
             out.push((
-                self.finding(ri, &doc.message, rule.severity, span, Vec::new(), true),
+                Finding {
+                    document: true,
+                    ..self.finding(ri, &fired.message, rule.severity, span, &subject)
+                },
                 prose_range,
             ));
         }
         out
     }
-}
 
-/// Whether a link points at a study, journal or agency page (host or path contains a listed domain).
-fn is_study_link(url: &str, domains: &[String]) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    domains.iter().any(|d| {
-        host == d
-            || host.ends_with(&format!(".{d}"))
-            || (d.contains('/') && rest.starts_with(d.as_str()))
-    })
+    /// The page as document rules see it: sentences and blocks in normalised offsets, every cue,
+    /// and the ranges of the sentence findings.
+    fn page(&self, findings: &[(Finding, Range<usize>)]) -> document::Page<'_> {
+        let mut blocks: Vec<document::PageBlock> = self
+            .prose
+            .blocks
+            .iter()
+            .map(|b| document::PageBlock {
+                heading: match b.kind {
+                    BlockKind::Heading(level) => Some(level),
+                    _ => None,
+                },
+                sentences: 0..0,
+            })
+            .collect();
+        let mut sentences = Vec::with_capacity(self.sentences.len());
+        for (i, s) in self.sentences.iter().enumerate() {
+            if let Some(b) = blocks.get_mut(s.block) {
+                if b.sentences.is_empty() {
+                    b.sentences = i..i;
+                }
+                b.sentences.end = i + 1;
+            }
+            sentences.push((self.sentence_norm_range(i), s.block));
+        }
+        document::Page {
+            text: &self.norm.text,
+            sentences,
+            blocks,
+            cues: self
+                .ruleset
+                .matcher
+                .cues(&self.norm.text, 0..self.norm.text.len()),
+            claimed: findings
+                .iter()
+                .map(|(_, p)| self.norm.from_prose(p.start)..self.norm.from_prose(p.end))
+                .collect(),
+        }
+    }
 }
 
 /// Marks the blocks that stand under a heading naming risks, side effects or safety.
@@ -380,27 +486,6 @@ fn risk_blocks(ruleset: &Ruleset, prose: &Prose, norm: &Normalized) -> Vec<bool>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn study_links_are_recognised_by_host() {
-        let domains = vec![
-            "doi.org".to_owned(),
-            "nih.gov".to_owned(),
-            "nejm.org".to_owned(),
-        ];
-        assert!(is_study_link("https://doi.org/10.1001/x", &domains));
-        assert!(is_study_link(
-            "https://pubmed.ncbi.nlm.nih.gov/123/",
-            &domains
-        ));
-        assert!(!is_study_link("https://notnih.gov.example.com/", &domains));
-        assert!(!is_study_link("https://ourclinic.com/nih.gov", &domains));
-    }
-}
-
-#[cfg(test)]
 mod engine_tests {
     //! End-to-end tests of the pipeline on a small in-memory ruleset, so that engine behaviour is
     //! tested independently of the shipped rule data.
@@ -420,6 +505,7 @@ first-person = ["our patients"]
 citation-domains = ["doi.org"]
 outcome = ["relief", "respond"]
 crisis = ["988"]
+treatments = ["ketamine", "ketamine infusions", "spravato", "tms"]
 "#;
 
     const CURE: &str = r#"
@@ -427,7 +513,7 @@ id = "cure-guarantee"
 severity = "error"
 summary = "Promises a cure."
 why = "Cures need proof."
-instead = "Say it may help."
+instead = "Say {subject} may help."
 references = ["FTC"]
 [[pattern]]
 kind = "phrases"
@@ -462,8 +548,13 @@ instead = "Say results vary."
 references = ["FTC"]
 [[pattern]]
 kind = "phrases"
-phrases = ["within minutes"]
+phrases = ["relief within minutes", "within minutes"]
 message = "`{matched}` promises fast relief"
+[[pattern]]
+kind = "phrases"
+phrases = ["rapid relief"]
+severity = "info"
+message = "`{matched}` is relative"
 "#;
 
     const SUICIDE: &str = r#"
@@ -507,6 +598,49 @@ message = "`{matched}` mentioned"
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].matched, "CURES Depression");
         assert_eq!(f[0].message, "`CURES Depression` promises a cure");
+    }
+
+    #[test]
+    fn advice_names_the_treatment_of_the_sentence_or_the_page() {
+        let suggestion = |t: &str| lint_plain(t)[0].suggestion.clone();
+        // A capital that only opens the sentence is dropped; the longest name wins.
+        assert_eq!(
+            suggestion("Ketamine infusions are a permanent cure."),
+            "Say ketamine infusions may help."
+        );
+        // The name nearest before the claim; acronyms kept as written.
+        assert_eq!(
+            suggestion("Unlike ketamine, TMS cures depression."),
+            "Say TMS may help."
+        );
+        // A brand capitalised mid-sentence elsewhere keeps its capital.
+        assert_eq!(
+            suggestion("Spravato cures depression. Ask about Spravato today."),
+            "Say Spravato may help."
+        );
+        // No name in the sentence: the page's first; none at all: a neutral fallback.
+        assert_eq!(
+            suggestion("We offer TMS. It cures depression."),
+            "Say TMS may help."
+        );
+        assert_eq!(
+            suggestion("It cures depression."),
+            "Say this treatment may help."
+        );
+    }
+
+    #[test]
+    fn overlapping_hits_of_one_rule_speak_with_the_most_severe_pattern() {
+        // "rapid relief" (info) starts first and overlaps "relief within minutes" (warning).
+        let f = lint_plain("Rapid relief within minutes.");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].matched, "Rapid relief within minutes");
+        assert_eq!(
+            f[0].message,
+            "`Rapid relief within minutes` promises fast relief"
+        );
+        assert_eq!(lint_plain("Rapid relief.")[0].severity, Severity::Info);
     }
 
     #[test]

@@ -15,17 +15,23 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::{Parser, ValueEnum as _};
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use claimlint::baseline::{Baseline, BaselineError};
 use claimlint::config::{self, ConfigFile, Overrides, Settings, SettingsError};
+use claimlint::report::atomic::{AtomicFile, OutputError};
+use claimlint::report::human::Statistics;
 use claimlint::report::{self, FileError, ReportOptions, Summary};
 use claimlint::rules::Rule;
 use claimlint::walk::{self, Loaded};
-use claimlint::{Finding, Format, Ruleset, RulesetError, SourceFile};
+use claimlint::{Finding, Format, LintOptions, Ruleset, RulesetError, SourceFile};
 
-use cli::{CheckArgs, Cli, ColorWhen, Command, ExplainArgs, RulesArgs, RulesFormat};
+use cli::{
+    BaselineCommand, CheckArgs, Cli, ColorWhen, Command, ExplainArgs, PruneArgs, RulesArgs,
+    RulesFormat,
+};
 
 /// Exit code for errors (usage, config, rulesets, I/O).
 const EXIT_ERROR: u8 = 2;
@@ -51,6 +57,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain(cli, args),
         Command::Init => init(),
         Command::Config(args) => show_config(cli, &args.rules.overrides(Some(&args.policy))),
+        Command::Baseline(BaselineCommand::Prune(args)) => prune_baseline(cli, args),
     }
 }
 
@@ -110,6 +117,9 @@ fn print_error(err: &anyhow::Error, color: bool) {
                 _ => None,
             };
         }
+        if let Some(BaselineError::Corrupt(s)) = c.downcast_ref::<BaselineError>() {
+            return Some(s);
+        }
         match c.downcast_ref::<RulesetError>() {
             Some(RulesetError::Source(s)) => Some(s),
             _ => None,
@@ -129,8 +139,13 @@ fn print_error(err: &anyhow::Error, color: bool) {
     };
 }
 
-/// Finds and reads the config file (unless `--isolated`) and merges the overrides.
+/// Finds and reads the config file (unless `--isolated`) and merges the overrides, with the
+/// global `--ruleset` flags.
 fn load_settings(cli: &Cli, cwd: &Path, overrides: &Overrides) -> anyhow::Result<Settings> {
+    let overrides = &Overrides {
+        rulesets: cli.rulesets.clone(),
+        ..overrides.clone()
+    };
     let path = if cli.isolated {
         None
     } else {
@@ -167,7 +182,7 @@ enum Outcome {
     Failed(String),
 }
 
-fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings) -> Outcome {
+fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptions) -> Outcome {
     let loaded = match &job.input {
         Input::Path(path) => walk::load(path, &job.display),
         Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes),
@@ -175,7 +190,7 @@ fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings) -> Outcome {
     };
     match loaded {
         Ok(Loaded::Text(file)) => {
-            let mut findings = claimlint::lint(rules, &file, job.format);
+            let mut findings = claimlint::lint_with(rules, &file, job.format, options);
             findings.retain(|f| f.severity >= settings.min_severity);
             Outcome::Linted(file, findings)
         }
@@ -185,6 +200,19 @@ fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings) -> Outcome {
 }
 
 fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    if (args.statistics || args.quiet) && args.format != report::Format::Human {
+        let flag = if args.statistics {
+            "--statistics"
+        } else {
+            "--quiet"
+        };
+        anyhow::bail!(
+            "{flag} shapes the human report; it cannot be combined with --format {}",
+            args.format
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_owned())
+        );
+    }
     let cwd = current_dir()?;
     let settings = load_settings(cli, &cwd, &args.rules.overrides(Some(&args.policy)))?;
     let msg = Messages {
@@ -210,7 +238,21 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if paths.is_empty() && !read_stdin {
         paths.push(PathBuf::from("."));
     }
-    let walked = walk::collect(&paths, &settings.walk_options());
+    let mut walked = walk::collect(&paths, &settings.walk_options());
+    if let Some(rev) = &args.changed_since {
+        let changed = claimlint::git::changed_since(&cwd, rev)?;
+        walked.entries.retain(|e| {
+            let path = cwd.join(&e.path);
+            changed.contains(&path.canonicalize().unwrap_or(path))
+        });
+        msg.info(&format!(
+            "--changed-since {rev}: {} changed",
+            report_plural(walked.entries.len(), "file", "files")
+        ));
+    }
+    // Read the baseline before linting, so a corrupt one fails at once.
+    let mut baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let mut recording = args.write_baseline.as_ref().map(|_| Baseline::default());
     let mut jobs: Vec<Job> = walked
         .entries
         .into_iter()
@@ -246,22 +288,54 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         rules.enabled().count()
     ));
 
-    let outcomes = lint_all(&jobs, &rules, &settings, !args.no_progress);
+    // The report file is opened before linting, so an unwritable --output fails at once.
+    let mut report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let options = LintOptions {
+        inline_config: !args.no_inline_config,
+    };
+    let outcomes = lint_all(&jobs, &rules, &settings, &options, !args.no_progress);
 
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let color = use_color(cli.color, &io::stdout());
+    let mut stdout = BufWriter::new(io::stdout().lock());
+    let (mut out, color): (&mut dyn Write, bool) = match report_file.as_mut() {
+        // A report file never gets colour codes.
+        Some(file) => (file, false),
+        None => (&mut stdout, use_color(cli.color, &io::stdout())),
+    };
+    // Write errors name the report file; on stdout they stay plain I/O errors (a closed pipe).
+    let write_error = |source: io::Error| -> anyhow::Error {
+        match &args.output {
+            Some(path) => OutputError {
+                path: path.clone(),
+                source,
+            }
+            .into(),
+            None => source.into(),
+        }
+    };
+    let run = report::provenance::RunInfo::new(
+        &rules,
+        settings
+            .config
+            .as_ref()
+            .map(|c| (c.display.as_str(), c.text.as_str())),
+        report::provenance::command_line(),
+        report::provenance::report_time(),
+    );
     let mut reporter = report::reporter(
         args.format,
         ReportOptions {
             color,
             rules: &rules,
+            run: &run,
         },
     );
     let mut summary = Summary {
         roots,
         ..Summary::default()
     };
+    let mut statistics = Statistics::default();
+    // People see waived findings with --verbose; machine formats always carry them, marked.
+    let show_waived = args.format != report::Format::Human || cli.verbose;
     let mut failed = false;
     for e in &walked.errors {
         msg.error(&format!("{}: {}", e.path, e.message));
@@ -274,14 +348,34 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     for (job, outcome) in jobs.iter().zip(outcomes) {
         match outcome {
-            Outcome::Linted(file, findings) => {
-                reporter.report(&mut out, &file, &findings)?;
+            Outcome::Linted(file, mut findings) => {
+                if let Some(recording) = recording.as_mut() {
+                    // Everything recorded is baselined from now on, this run included.
+                    recording.record(&file, &findings);
+                    let before = findings.len();
+                    findings.retain(|f| f.waiver.is_some());
+                    summary.baselined += before - findings.len();
+                }
+                if let Some(baseline) = baseline.as_mut() {
+                    summary.baselined += baseline.filter(&file, &mut findings);
+                }
+                statistics.add(&findings);
+                if !(args.quiet || args.statistics) {
+                    let shown: Vec<Finding> = findings
+                        .iter()
+                        .filter(|f| show_waived || f.waiver.is_none())
+                        .cloned()
+                        .collect();
+                    reporter
+                        .report(&mut out, &file, &shown)
+                        .map_err(write_error)?;
+                }
                 summary.add_file(&findings);
             }
             Outcome::Binary => msg.info(&format!("skipping binary file {}", job.display)),
             Outcome::Failed(message) => {
                 // Keep stderr in step with stdout when both go to one terminal.
-                out.flush()?;
+                out.flush().map_err(write_error)?;
                 msg.error(&format!("{}: {message}", job.display));
                 reporter.error(&FileError {
                     path: job.display.clone(),
@@ -292,8 +386,39 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    reporter.finish(&mut out, &summary)?;
-    out.flush()?;
+    if let (Some(path), Some(recording)) = (&args.write_baseline, &recording) {
+        recording.write(path)?;
+        msg.info(&format!(
+            "wrote {} to {}",
+            report_plural(recording.len(), "finding", "findings"),
+            path.display()
+        ));
+    }
+    if let Some(baseline) = &baseline {
+        for entry in baseline.stale(&cwd) {
+            let fp = &entry.fingerprint;
+            msg.info(&format!(
+                "stale baseline entry: {}: {} `{}`{} (`claimlint baseline prune` removes it)",
+                fp.path,
+                fp.rule,
+                fp.matched,
+                if entry.count > 1 {
+                    format!(" x{}", entry.count)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+    if args.statistics {
+        out.write_all(statistics.render().as_bytes())
+            .map_err(write_error)?;
+    }
+    reporter.finish(&mut out, &summary).map_err(write_error)?;
+    out.flush().map_err(write_error)?;
+    if let Some(file) = report_file {
+        file.commit()?;
+    }
 
     let code = if failed {
         EXIT_ERROR
@@ -309,6 +434,63 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
+/// `claimlint baseline prune`: lints PATHS as `check` would, then rewrites the baseline without
+/// its stale entries.
+fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
+    let cwd = current_dir()?;
+    let settings = load_settings(cli, &cwd, &args.rules.overrides(Some(&args.policy)))?;
+    let rules = settings.load_rules()?;
+    let mut baseline = Baseline::load(&args.baseline)?;
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let walked = walk::collect(&paths, &settings.walk_options());
+    if let Some(e) = walked.errors.first() {
+        // Judging entries of a file that could not be read would drop them wrongly.
+        anyhow::bail!("{}: {}; the baseline was not changed", e.path, e.message);
+    }
+    let jobs: Vec<Job> = walked
+        .entries
+        .into_iter()
+        .map(|e| Job {
+            display: e.display,
+            format: e.format,
+            input: Input::Path(e.path),
+        })
+        .collect();
+    let options = LintOptions {
+        inline_config: !args.no_inline_config,
+    };
+    for (job, outcome) in jobs
+        .iter()
+        .zip(lint_all(&jobs, &rules, &settings, &options, false))
+    {
+        match outcome {
+            Outcome::Linted(file, mut findings) => {
+                baseline.filter(&file, &mut findings);
+            }
+            Outcome::Binary => {}
+            Outcome::Failed(message) => {
+                anyhow::bail!("{}: {message}; the baseline was not changed", job.display)
+            }
+        }
+    }
+    let removed = baseline.prune(&cwd);
+    if removed > 0 {
+        baseline.write(&args.baseline)?;
+    }
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "removed {} from {}; {} kept",
+        report_plural(removed, "stale finding", "stale findings"),
+        args.baseline.display(),
+        report_plural(baseline.len(), "finding", "findings"),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn report_plural(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
@@ -316,7 +498,13 @@ fn report_plural(n: usize, singular: &str, plural: &str) -> String {
 /// Lints every job in parallel, keeping their order. On a terminal, a progress bar appears on
 /// stderr once the run has lasted a second (short runs never flash one); indicatif hides it when
 /// stderr is not a terminal.
-fn lint_all(jobs: &[Job], rules: &Ruleset, settings: &Settings, progress: bool) -> Vec<Outcome> {
+fn lint_all(
+    jobs: &[Job],
+    rules: &Ruleset,
+    settings: &Settings,
+    options: &LintOptions,
+    progress: bool,
+) -> Vec<Outcome> {
     let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::hidden());
     if let Ok(style) =
         ProgressStyle::with_template("{spinner} linting {pos}/{len} files {wide_bar}")
@@ -336,7 +524,7 @@ fn lint_all(jobs: &[Job], rules: &Ruleset, settings: &Settings, progress: bool) 
     let outcomes = jobs
         .par_iter()
         .progress_with(bar.clone())
-        .map(|job| lint_job(job, rules, settings))
+        .map(|job| lint_job(job, rules, settings, options))
         .collect();
     drop(done);
     if let Some(handle) = shower {
@@ -374,8 +562,10 @@ fn rules_table(rules: &[Rule]) -> String {
     if rules.is_empty() {
         return "no rules loaded\n".to_owned();
     }
-    let header = ["RULE", "CATEGORY", "SEVERITY", "ENABLED", "SUMMARY"];
-    let rows: Vec<[String; 5]> = rules
+    let header = [
+        "RULE", "CATEGORY", "SEVERITY", "ENABLED", "RULESET", "SUMMARY",
+    ];
+    let rows: Vec<[String; 6]> = rules
         .iter()
         .map(|r| {
             [
@@ -383,6 +573,7 @@ fn rules_table(rules: &[Rule]) -> String {
                 r.category.clone(),
                 r.severity.name().to_owned(),
                 yes_no(r.enabled).to_owned(),
+                ruleset_label(r),
                 one_line(&r.docs.summary),
             ]
         })
@@ -394,7 +585,7 @@ fn rules_table(rules: &[Rule]) -> String {
         }
     }
     let mut out = String::new();
-    let mut line = |cells: [&str; 5]| {
+    let mut line = |cells: [&str; 6]| {
         let mut l = String::new();
         for (i, cell) in cells.iter().enumerate() {
             if i == cells.len() - 1 {
@@ -409,7 +600,7 @@ fn rules_table(rules: &[Rule]) -> String {
     };
     line(header);
     for row in &rows {
-        line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
     }
     out
 }
@@ -418,19 +609,31 @@ fn rules_table(rules: &[Rule]) -> String {
 fn rules_markdown(rules: &[Rule]) -> String {
     let cell = |s: &str| one_line(s).replace('|', "\\|");
     let mut out = String::from(
-        "| Rule | Category | Severity | Enabled | Summary |\n| --- | --- | --- | --- | --- |\n",
+        "| Rule | Category | Severity | Enabled | Ruleset | Summary |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for r in rules {
         out.push_str(&format!(
-            "| `{}` | `{}` | {} | {} | {} |\n",
+            "| `{}` | `{}` | {} | {} | {} | {} |\n",
             r.id,
             r.category,
             r.severity,
             yes_no(r.enabled),
+            cell(&ruleset_label(r)),
             cell(&r.docs.summary)
         ));
     }
     out
+}
+
+/// The ruleset that defines a rule, then `+overlay` for each overlay that changed it
+/// (`core+uk-cap`: a core rule that uk-cap adjusts).
+fn ruleset_label(rule: &Rule) -> String {
+    let mut label = rule.ruleset.clone();
+    for o in rule.overlays.iter().filter(|o| !o.changes.is_empty()) {
+        label.push('+');
+        label.push_str(&o.ruleset);
+    }
+    label
 }
 
 fn one_line(s: &str) -> String {
@@ -459,14 +662,23 @@ const WRAP: usize = 88;
 /// The full documentation of a rule, as `claimlint explain` prints it.
 fn explain_text(rule: &Rule) -> String {
     let mut s = format!(
-        "{}\n  category: {}, severity: {}, enabled: {}, defined in {}\n\n{}",
+        "{}\n  category: {}, severity: {}, enabled: {}, ruleset: {}, defined in {}\n",
         rule.id,
         rule.category,
         rule.severity,
         yes_no(rule.enabled),
+        rule.ruleset,
         rule.origin,
-        wrap(&rule.docs.summary, WRAP, "")
     );
+    for o in rule.overlays.iter().filter(|o| !o.changes.is_empty()) {
+        s.push_str(&format!(
+            "  changed by ruleset {}: {}\n",
+            o.ruleset,
+            o.changes.join(", ")
+        ));
+    }
+    s.push('\n');
+    s.push_str(&wrap(&rule.docs.summary, WRAP, ""));
     let mut section = |title: &str, lines: Vec<String>| {
         if !lines.is_empty() {
             s.push_str(&format!("\n{title}\n"));
@@ -512,7 +724,13 @@ fn explain_text(rule: &Rule) -> String {
                     .as_deref()
                     .map(|k| format!(" ({k})"))
                     .unwrap_or_default();
-                format!("  {mark} {}{known}\n", one_line(&e.text))
+                // Examples an overlay added show the behaviour with that overlay loaded.
+                let from = if e.ruleset == rule.ruleset {
+                    String::new()
+                } else {
+                    format!(" [with {}]", e.ruleset)
+                };
+                format!("  {mark} {}{known}{from}\n", one_line(&e.text))
             })
             .collect(),
     );

@@ -349,9 +349,19 @@ fn json_has_every_contract_field() {
         "a randomised controlled trial of the tonic"
     );
     assert_eq!(f["adjustments"], serde_json::json!([]));
+    assert_eq!(f["waiver"], Value::Null);
+    // `rulesets` names the loaded rulesets: core, then the made-up rules by their path.
+    let mut summary = v["summary"].clone();
+    let rulesets = summary.as_object_mut().unwrap().remove("rulesets").unwrap();
+    assert_eq!(rulesets[0], "core");
+    assert!(
+        rulesets[1].as_str().unwrap().ends_with("rules"),
+        "{rulesets}"
+    );
     assert_eq!(
-        v["summary"],
-        serde_json::json!({"files": 1, "findings": 1, "errors": 1, "warnings": 0, "infos": 0})
+        summary,
+        serde_json::json!({"files": 1, "findings": 1, "errors": 1, "warnings": 0, "infos": 0,
+            "waived": 0, "baselined": 0})
     );
     assert_eq!(v["errors"], serde_json::json!([]));
 }
@@ -883,10 +893,15 @@ fn rules_as_markdown() {
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with(
-            "| Rule | Category | Severity | Enabled | Summary |\n| --- | --- | --- | --- | --- |\n",
+            "| Rule | Category | Severity | Enabled | Ruleset | Summary |\n| --- | --- | --- | --- | --- | --- |\n",
+        ))
+        // The ruleset column names the user ruleset by its path (absolute here: it lies outside
+        // the current directory).
+        .stdout(predicate::str::contains(
+            "| `demo-soft` | `demo-soft` | warning | yes | ",
         ))
         .stdout(predicate::str::contains(
-            "| `demo-soft` | `demo-soft` | warning | yes | A vague benefit (test rule). |",
+            "fixtures/cli/rules | A vague benefit (test rule). |",
         ));
 }
 

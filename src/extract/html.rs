@@ -242,6 +242,7 @@ fn interesting_attr(name: &[u8]) -> Option<&'static str> {
         b"title" => "title",
         b"href" => "href",
         b"name" => "name",
+        b"id" => "id",
         b"content" => "content",
         _ => return None,
     })
@@ -571,6 +572,8 @@ const TITLE: u8 = 4;
 const FOREIGN: u8 = 8;
 /// An `<a href>` with an entry in `Walker::links`.
 const LINK: u8 = 16;
+/// A `<sup>` with an entry in `Walker::superscripts`: its text may be a footnote marker.
+const SUP: u8 = 32;
 
 /// An open element.
 struct Open {
@@ -602,6 +605,11 @@ struct Walker<'s> {
     /// Stack indices of the significant open elements, innermost last.
     significant: Vec<usize>,
     links: Vec<OpenLink>,
+    /// Prose ranges of the text of the open `<sup>` elements so far, innermost last.
+    superscripts: Vec<Option<Range<usize>>>,
+    /// `Prose::superscripts` and `Prose::anchors`, recorded for citation resolution.
+    closed_superscripts: Vec<Range<usize>>,
+    anchors: Vec<String>,
     /// Open elements with each flag.
     skip: usize,
     head: usize,
@@ -623,6 +631,9 @@ impl<'s> Walker<'s> {
             by_name: HashMap::new(),
             significant: Vec::new(),
             links: Vec::new(),
+            superscripts: Vec::new(),
+            closed_superscripts: Vec::new(),
+            anchors: Vec::new(),
             skip: 0,
             head: 0,
             title: 0,
@@ -634,7 +645,15 @@ impl<'s> Walker<'s> {
 
     fn finish(mut self) -> Prose {
         self.pop_to(0);
-        self.builder.finish()
+        let mut prose = self.builder.finish();
+        let len = prose.text.len();
+        // `finish` drops trailing block separators; a range is never past the text.
+        prose.superscripts = take(&mut self.closed_superscripts)
+            .into_iter()
+            .filter(|r| r.end <= len)
+            .collect();
+        prose.anchors = take(&mut self.anchors);
+        prose
     }
 
     fn event(&mut self, event: Event) {
@@ -724,6 +743,11 @@ impl<'s> Walker<'s> {
             }) = self.links.pop()
         {
             self.builder.add_link(&url, text);
+        }
+        if open.flags & SUP != 0
+            && let Some(Some(text)) = self.superscripts.pop()
+        {
+            self.closed_superscripts.push(text);
         }
         if open.block {
             self.builder.end_block();
@@ -843,10 +867,15 @@ impl<'s> Walker<'s> {
             return;
         }
         let after = self.builder.len();
-        for link in &mut self.links {
-            match &mut link.text {
+        let open_texts = self
+            .links
+            .iter_mut()
+            .map(|link| &mut link.text)
+            .chain(self.superscripts.iter_mut());
+        for text in open_texts {
+            match text {
                 Some(range) => range.end = after,
-                None => link.text = Some(before..after),
+                None => *text = Some(before..after),
             }
         }
     }
@@ -937,6 +966,13 @@ impl<'s> Walker<'s> {
             } else if self.head == 0 {
                 block = block_kind(name);
             }
+            if self.head == 0 {
+                self.record_anchor(name, attrs);
+            }
+            if name == "sup" && self.head == 0 {
+                self.superscripts.push(None);
+                flags |= SUP;
+            }
             if name == "a"
                 && self.head == 0
                 && let Some(href) = attrs.iter().find(|a| a.name == "href")
@@ -988,6 +1024,19 @@ impl<'s> Walker<'s> {
                 .is_some_and(|top| heading_level(&top.name).is_some())
         {
             self.pop_one();
+        }
+    }
+
+    /// Records the fragment an element can be linked to: its `id`, or the `name` of an `<a>`
+    /// (the older spelling of an anchor), so that `href="#ref1"` can be resolved.
+    fn record_anchor(&mut self, name: &str, attrs: &[Attr]) {
+        for attr in attrs {
+            if attr.name == "id" || (attr.name == "name" && name == "a") {
+                let id = pieces_text(self.source, &attr.value);
+                if !id.is_empty() {
+                    self.anchors.push(id);
+                }
+            }
         }
     }
 
@@ -1397,6 +1446,25 @@ mod tests {
         // An unclosed link ends at EOF.
         let prose = run("<p><a href=u>open link");
         assert_eq!(&prose.text[prose.links[0].prose.clone()], "open link");
+    }
+
+    #[test]
+    fn superscripts_and_anchors_are_recorded_for_citations() {
+        let src = "<p>Relief in trials<sup> <a href=\"#ref1\">1</a></sup> and m<sup>2</sup>.</p>\
+                   <ol><li id=ref1>Smith J. 2019.</li></ol><a name=old>x</a><sup></sup>";
+        let prose = run(src);
+        let sups: Vec<&str> = prose
+            .superscripts
+            .iter()
+            .map(|r| &prose.text[r.clone()])
+            .collect();
+        // The text range covers content only; an empty `<sup>` records nothing.
+        assert_eq!(sups, ["1", "2"]);
+        assert_eq!(prose.anchors, ["ref1", "old"]);
+        assert_eq!(prose.links[0].url, "#ref1");
+        // Nothing in the head is recorded.
+        let prose = run("<head><title>T<sup>1</sup></title></head><p id=x>y</p>");
+        assert_eq!(prose.anchors, ["x"]);
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub struct Prose {
     pub footnote_refs: Vec<FootnoteRef>,
     /// Labels of footnote definitions present in the document.
     pub footnote_defs: Vec<String>,
+    /// Prose ranges of the text of HTML `<sup>` elements (possible footnote markers).
+    pub superscripts: Vec<Range<usize>>,
+    /// Fragment targets defined in the document (HTML `id`s and `<a name>`s), for `href="#..."`.
+    pub anchors: Vec<String>,
 }
 
 impl Prose {

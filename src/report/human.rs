@@ -1,11 +1,14 @@
 //! The human report: codespan-reporting diagnostics (`error[rule]: message`, the matched words
 //! underlined, context cues as secondary labels, `= help:` with balanced wording, `= note:` with
-//! the rule's evidence hint and first reference), then one summary line.
+//! the rule's evidence hint and first reference), then one summary line. A waived finding (shown
+//! only with `--verbose`) says so in its message and labels its directive with the reason.
+//! `--statistics` replaces the findings with counts per rule and per category (`Statistics`).
 //!
 //! codespan reads files through our own `Files` implementation over `SourceFile`'s `LineIndex`,
 //! so line numbers agree with every other output (lone `\r` line ends included) and spans are
 //! the byte offsets of `SourceFile::text`, which has no BOM.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
 
@@ -104,8 +107,18 @@ impl<'a> HumanReporter<'a> {
         if let Some(first) = f.references.first() {
             notes.push(format!("note: see {first}"));
         }
+        let message = match &f.waiver {
+            Some(w) => {
+                labels.push(
+                    Label::secondary((), w.span.clone())
+                        .with_message(format!("waived here: {}", w.reason)),
+                );
+                format!("(waived) {}", f.message)
+            }
+            None => f.message.clone(),
+        };
         diag.with_code(&f.rule)
-            .with_message(&f.message)
+            .with_message(message)
             .with_labels(labels)
             .with_notes(notes)
     }
@@ -209,6 +222,18 @@ pub fn summary_line(s: &Summary) -> String {
         )
     };
     let mut line = format!("{counts} in {}", plural(s.files, "file", "files"));
+    if s.baselined > 0 {
+        line.push_str(&format!(
+            "; {} baselined",
+            plural(s.baselined, "finding", "findings")
+        ));
+    }
+    if s.waived > 0 {
+        line.push_str(&format!(
+            "; {} waived",
+            plural(s.waived, "finding", "findings")
+        ));
+    }
     if s.failed > 0 {
         line.push_str(&format!(
             "; {} could not be linted",
@@ -216,6 +241,64 @@ pub fn summary_line(s: &Summary) -> String {
         ));
     }
     line
+}
+
+/// `--statistics`: how many shown findings each rule and each category has (waived ones left
+/// out), like ruff's `--statistics`.
+#[derive(Debug, Default)]
+pub struct Statistics {
+    rules: BTreeMap<String, (String, usize)>,
+    categories: BTreeMap<String, usize>,
+}
+
+impl Statistics {
+    pub fn add(&mut self, findings: &[Finding]) {
+        for f in findings.iter().filter(|f| f.waiver.is_none()) {
+            let entry = self
+                .rules
+                .entry(f.rule.clone())
+                .or_insert_with(|| (f.category.clone(), 0));
+            entry.1 += 1;
+            *self.categories.entry(f.category.clone()).or_default() += 1;
+        }
+    }
+
+    /// Two tables, most frequent first (ties by name): rules with their category, then
+    /// categories. Empty when there are no findings.
+    pub fn render(&self) -> String {
+        if self.rules.is_empty() {
+            return String::new();
+        }
+        let mut rules: Vec<(&str, &str, usize)> = self
+            .rules
+            .iter()
+            .map(|(r, (c, n))| (r.as_str(), c.as_str(), *n))
+            .collect();
+        rules.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+        let mut categories: Vec<(&str, usize)> = self
+            .categories
+            .iter()
+            .map(|(c, n)| (c.as_str(), *n))
+            .collect();
+        categories.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let count_width = rules[0].2.max(categories[0].1).to_string().len().max(5);
+        let rule_width = rules.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
+        let mut out = format!(
+            "{:>count_width$}  {:<rule_width$}  CATEGORY\n",
+            "COUNT", "RULE"
+        );
+        for (rule, category, n) in &rules {
+            out.push_str(&format!(
+                "{n:>count_width$}  {rule:<rule_width$}  {category}\n"
+            ));
+        }
+        out.push_str(&format!("\n{:>count_width$}  CATEGORY\n", "COUNT"));
+        for (category, n) in &categories {
+            out.push_str(&format!("{n:>count_width$}  {category}\n"));
+        }
+        out.push('\n');
+        out
+    }
 }
 
 #[cfg(test)]
@@ -262,6 +345,14 @@ mod tests {
         assert_eq!(summary_line(&s), "1 error, 0 warnings, 0 infos in 1 file");
         s.errors = 0;
         assert_eq!(summary_line(&s), "no findings in 1 file");
+        s.baselined = 3;
+        s.waived = 1;
+        assert_eq!(
+            summary_line(&s),
+            "no findings in 1 file; 3 findings baselined; 1 finding waived"
+        );
+        s.baselined = 0;
+        s.waived = 0;
         let empty = Summary {
             roots: vec!["docs".into()],
             ..Summary::default()

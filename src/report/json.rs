@@ -17,8 +17,9 @@ use crate::source::SourceFile;
 /// The version of the JSON document's shape.
 pub const VERSION: u32 = 1;
 
+/// One finding as the JSON document (and each `jsonl` line) writes it.
 #[derive(Debug, Serialize)]
-struct JsonFinding {
+pub(super) struct JsonFinding {
     path: String,
     rule: String,
     category: String,
@@ -36,6 +37,17 @@ struct JsonFinding {
     citation_hint: Option<String>,
     /// Notes of the context cues that changed the severity.
     adjustments: Vec<String>,
+    /// The inline directive that waived the finding; `null` when it was not waived.
+    waiver: Option<JsonWaiver>,
+}
+
+/// A waiver as JSON: the directive's kind, the reason after `--`, and where the directive is.
+#[derive(Debug, Serialize)]
+pub(super) struct JsonWaiver {
+    kind: &'static str,
+    reason: String,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -45,6 +57,12 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Findings waived by inline directives (listed, not counted above).
+    waived: usize,
+    /// Findings left out because the `--baseline` file records them.
+    baselined: usize,
+    /// The loaded rulesets in load order (`["core", "uk-cap"]`).
+    rulesets: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -66,9 +84,21 @@ struct Document<'a> {
 pub struct JsonReporter {
     findings: Vec<JsonFinding>,
     errors: Vec<FileError>,
+    /// Names of the loaded rulesets, for the summary.
+    rulesets: Vec<String>,
 }
 
-fn to_json(file: &SourceFile, f: &Finding) -> JsonFinding {
+impl JsonReporter {
+    /// A reporter whose summary names the loaded rulesets.
+    pub fn new(rulesets: Vec<String>) -> Self {
+        JsonReporter {
+            rulesets,
+            ..JsonReporter::default()
+        }
+    }
+}
+
+pub(super) fn to_json(file: &SourceFile, f: &Finding) -> JsonFinding {
     let (line, column) = file.line_col(f.span.start);
     let (end_line, end_column) = file.line_col(f.span.end);
     JsonFinding {
@@ -88,6 +118,15 @@ fn to_json(file: &SourceFile, f: &Finding) -> JsonFinding {
         references: f.references.clone(),
         citation_hint: f.citation_hint.clone(),
         adjustments: f.adjustments.iter().map(|a| a.note.clone()).collect(),
+        waiver: f.waiver.as_ref().map(|w| {
+            let (line, column) = file.line_col(w.span.start);
+            JsonWaiver {
+                kind: w.kind.name(),
+                reason: w.reason.clone(),
+                line,
+                column,
+            }
+        }),
     }
 }
 
@@ -117,6 +156,9 @@ impl Reporter for JsonReporter {
                 errors: summary.errors,
                 warnings: summary.warnings,
                 infos: summary.infos,
+                waived: summary.waived,
+                baselined: summary.baselined,
+                rulesets: self.rulesets.clone(),
             },
             errors: self
                 .errors
@@ -154,6 +196,7 @@ mod tests {
                 span: None,
             }],
             document: false,
+            waiver: None,
         }
     }
 

@@ -1,12 +1,24 @@
 //! Reporters: turn findings into output. One reporter per `--format`, each writing to a
-//! `&mut dyn Write` it is handed (the library never picks stdout itself). Streaming formats write
-//! in `report`; aggregate formats (the JSON document) buffer and write in `finish`.
+//! `&mut dyn Write` it is handed (the library never picks stdout itself). Streaming formats
+//! (human, compact, github, jsonl) write in `report`; aggregate formats (the JSON document,
+//! SARIF, GitLab, JUnit) buffer and write in `finish`.
 //!
 //! Findings reach a reporter file by file in path order, each file's findings in offset order,
 //! so every format is deterministic whatever the number of threads.
 
+pub mod atomic;
+pub mod compact;
+pub mod csv;
+pub mod github;
+pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod jsonl;
+pub mod junit;
+pub mod markdown;
+pub mod provenance;
+pub mod sarif;
 
 use std::io::{self, Write};
 
@@ -14,14 +26,33 @@ use crate::finding::{Finding, Severity};
 use crate::rules::Ruleset;
 use crate::source::SourceFile;
 
-/// An output format of `claimlint check`. Later formats (sarif, github, junit, ...) join here;
-/// clap lists the valid ones when an unknown one is given.
+/// An output format of `claimlint check`. clap lists the valid ones, in this order, when an
+/// unknown one is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Diagnostics for people, with the matched words underlined.
     Human,
     /// One JSON document, a stable contract: fields are added, never changed.
     Json,
+    /// One JSON object per finding per line (the JSON document's finding objects), no summary.
+    Jsonl,
+    /// `path:line:col: severity [rule] message`, one line per finding.
+    Compact,
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps, IDE viewers).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
+    /// One self-contained HTML page for reviewers: provenance, summary, each document with its
+    /// findings highlighted in place, filters, print layout.
+    Html,
+    /// A summary and findings per file for a pull-request comment (at most 65,000 characters).
+    Markdown,
+    /// One row per finding for spreadsheets (RFC 4180, UTF-8).
+    Csv,
 }
 
 /// A file that could not be linted (missing, unreadable, not text).
@@ -41,6 +72,11 @@ pub struct Summary {
     pub infos: usize,
     /// Files that could not be linted.
     pub failed: usize,
+    /// Findings waived by inline directives: shown (marked) but not counted as errors,
+    /// warnings or infos, and never failing the run.
+    pub waived: usize,
+    /// Findings left out because the `--baseline` file records them.
+    pub baselined: usize,
     /// The paths the run was asked to lint, for "no files to lint in ...".
     pub roots: Vec<String>,
 }
@@ -50,6 +86,10 @@ impl Summary {
     pub fn add_file(&mut self, findings: &[Finding]) {
         self.files += 1;
         for f in findings {
+            if f.waiver.is_some() {
+                self.waived += 1;
+                continue;
+            }
             match f.severity {
                 Severity::Error => self.errors += 1,
                 Severity::Warning => self.warnings += 1,
@@ -97,14 +137,75 @@ pub struct ReportOptions<'a> {
     pub color: bool,
     /// The rules, for documentation shown next to findings.
     pub rules: &'a Ruleset,
+    /// When, with what and on which command line the run was made (the HTML report's header).
+    pub run: &'a provenance::RunInfo,
 }
 
 /// The reporter for a format.
 pub fn reporter<'a>(format: Format, opts: ReportOptions<'a>) -> Box<dyn Reporter + 'a> {
     match format {
         Format::Human => Box::new(human::HumanReporter::new(opts)),
-        Format::Json => Box::new(json::JsonReporter::default()),
+        Format::Json => Box::new(json::JsonReporter::new(opts.rules.names.clone())),
+        Format::Jsonl => Box::new(jsonl::JsonlReporter),
+        Format::Compact => Box::new(compact::CompactReporter),
+        Format::Sarif => Box::new(sarif::SarifReporter::new(opts.rules)),
+        Format::Github => Box::new(github::GithubReporter),
+        Format::Gitlab => Box::new(gitlab::GitlabReporter::default()),
+        Format::Junit => Box::new(junit::JunitReporter::default()),
+        Format::Html => Box::new(html::HtmlReporter::new(opts)),
+        Format::Markdown => Box::new(markdown::MarkdownReporter::default()),
+        Format::Csv => Box::new(self::csv::CsvReporter::new()),
     }
+}
+
+/// Why a finding was waived by an inline directive, or `None` when it was not. The machine
+/// formats all ask here: SARIF reports a waived finding with a `suppressions` entry (kind
+/// `inSource`, the reason as justification), JUnit as a skipped test case, and the formats that
+/// cannot mark one (compact, github, gitlab) leave it out rather than report it as open.
+pub fn waiver_reason(finding: &Finding) -> Option<&str> {
+    finding.waiver.as_ref().map(|w| w.reason.as_str())
+}
+
+/// Stable fingerprints of one file's findings, in order: a hash of the rule, the matched words
+/// (lowercased, whitespace collapsed), the path, and which occurrence of that rule and those
+/// words in the file it is. Line numbers are left out, so editing text above a finding keeps its
+/// fingerprint; the occurrence number keeps two identical claims in one file apart.
+pub fn fingerprints(file: &SourceFile, findings: &[Finding]) -> Vec<String> {
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    findings
+        .iter()
+        .map(|f| {
+            let words = f
+                .matched
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            let occurrence = seen
+                .iter()
+                .filter(|(rule, w)| *rule == f.rule && *w == words)
+                .count();
+            let key = format!("{}\0{words}\0{}\0{occurrence}", f.rule, file.path);
+            seen.push((&f.rule, words));
+            format!("{:016x}", fnv1a64(key.as_bytes()))
+        })
+        .collect()
+}
+
+/// 64-bit FNV-1a: tiny and defined by its constants, so fingerprints stay the same across Rust
+/// versions and platforms (std's `DefaultHasher` promises neither).
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// `text` on one line: line breaks become spaces, for formats with one record per line.
+pub(crate) fn single_line(text: &str) -> String {
+    text.replace("\r\n", " ").replace(['\r', '\n'], " ")
 }
 
 /// `1 error`, `2 warnings`: a count with its noun in the right number.
@@ -112,9 +213,64 @@ pub(crate) fn plural(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
+/// A finding for reporter unit tests: rule `demo`, at `span` of `file`, matching its text.
+#[cfg(test)]
+pub(crate) fn test_finding(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    severity: Severity,
+) -> Finding {
+    Finding {
+        rule: "demo".into(),
+        category: "demo".into(),
+        severity,
+        matched: file.text[span.clone()].to_owned(),
+        span,
+        message: "m".into(),
+        suggestion: "s".into(),
+        citation_hint: None,
+        references: vec!["https://example.org".into()],
+        adjustments: Vec::new(),
+        document: false,
+        waiver: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::Encoding;
+
+    #[test]
+    fn fingerprints_ignore_lines_and_case_but_not_occurrence() {
+        let a = SourceFile::from_text("a.md", "Cure  it. cure it.".into(), Encoding::Utf8, 0);
+        let b = SourceFile::from_text("a.md", "\n\nCure it.".into(), Encoding::Utf8, 0);
+        let fa = fingerprints(
+            &a,
+            &[
+                test_finding(&a, 0..8, Severity::Error),
+                test_finding(&a, 10..17, Severity::Error),
+            ],
+        );
+        let fb = fingerprints(&b, &[test_finding(&b, 2..9, Severity::Error)]);
+        assert_eq!(fa[0], fb[0], "moved down and respaced, same fingerprint");
+        assert_ne!(fa[0], fa[1], "second occurrence differs");
+        assert_eq!(fa[0].len(), 16);
+        let other = SourceFile::from_text("b.md", "Cure it.".into(), Encoding::Utf8, 0);
+        let fo = fingerprints(&other, &[test_finding(&other, 0..7, Severity::Error)]);
+        assert_ne!(fa[0], fo[0], "the path is part of it");
+    }
+
+    #[test]
+    fn fnv1a64_matches_published_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn single_line_joins_every_kind_of_line_break() {
+        assert_eq!(single_line("a\r\nb\rc\nd"), "a b c d");
+    }
 
     #[test]
     fn counts_at_or_above_a_severity() {

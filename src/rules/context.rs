@@ -23,6 +23,7 @@ pub const CUE_LISTS: &[&str] = &[
     "risk-headings",
     "first-person",
     "citation-domains",
+    "treatments",
 ];
 
 /// Indices of the evaluators' lists in `Ruleset::term_lists`.
@@ -35,6 +36,8 @@ pub struct CueLists {
     pub named_sources: usize,
     pub risk_headings: usize,
     pub first_person: usize,
+    /// Treatments and products, named in advice as the claim's subject.
+    pub treatments: usize,
 }
 
 /// Most words that may stand between a negator and the claim it negates ("not *a permanent* cure").
@@ -254,26 +257,76 @@ pub fn evaluate(
     Verdict::Keep { severity, changes }
 }
 
-/// Finds a citation written in a sentence: a footnote marker (`[3]`, `¹`, `^2`), an author-year
-/// reference (`(Smith et al., 2019)`), `et al.`, a DOI or PMID. Returns its normalised range.
+/// Finds a citation written out in a sentence: an author-year reference ("(Smith et al., 2019)",
+/// "(Smith & Jones 2020)", "Smith and Jones (2020)"), "et al.", a DOI, PMID, PMCID or
+/// ClinicalTrials.gov id. Footnote markers are not here: a marker cites only when it resolves to a
+/// reference on the page, which `rules::citations` decides. Returns its normalised range.
 pub fn written_citation(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(concat!(
-            r"\[\d{1,3}(?:\s*[,-]\s*\d{1,3})*\]",
-            r"|[\u{b9}\u{b2}\u{b3}\u{2070}\u{2074}-\u{2079}]+",
-            r"|\^\d{1,3}\b",
-            r"|\([A-Z][A-Za-z'-]+(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+)?,? (?:19|20)\d{2}[a-z]?\)",
+            r"\((?:see |e\.g\.,? |cf\.? )?([A-Z][A-Za-z'-]+)(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+)?,? (?:19|20)\d{2}[a-z]?[;,)]",
+            r"|\b[A-Z][A-Za-z'-]+(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+) \((?:19|20)\d{2}[a-z]?\)",
             r"|\bet al\b\.?",
             r"|\bdoi:\s*10\.\d+|\b10\.\d{4,9}/\S+",
-            r"|\bPMID:?\s*\d+",
+            r"|\bPMID:?\s*\d+|\bPMC\d{5,}\b|\bNCT\d{8}\b",
         ))
         .expect("built-in citation regex compiles")
     });
     let slice = text.get(range.clone())?;
-    re.find(slice)
+    re.captures_iter(slice)
+        .find(|c| {
+            // "(March 2020)" and "(Updated 2023)" date a page; they cite nothing.
+            c.get(1)
+                .is_none_or(|name| !NOT_AUTHORS.contains(&name.as_str().to_lowercase().as_str()))
+        })
+        .and_then(|c| c.get(0))
         .map(|m| range.start + m.start()..range.start + m.end())
 }
+
+/// Words that stand before a year in brackets without naming an author.
+const NOT_AUTHORS: &[&str] = &[
+    "accessed",
+    "apr",
+    "april",
+    "aug",
+    "august",
+    "autumn",
+    "circa",
+    "copyright",
+    "dec",
+    "december",
+    "established",
+    "fall",
+    "feb",
+    "february",
+    "founded",
+    "jan",
+    "january",
+    "jul",
+    "july",
+    "jun",
+    "june",
+    "mar",
+    "march",
+    "may",
+    "nov",
+    "november",
+    "oct",
+    "october",
+    "opened",
+    "published",
+    "reviewed",
+    "revised",
+    "sep",
+    "sept",
+    "september",
+    "since",
+    "spring",
+    "summer",
+    "updated",
+    "winter",
+];
 
 #[cfg(test)]
 mod tests {
@@ -288,6 +341,7 @@ mod tests {
             named_sources: 4,
             risk_headings: 5,
             first_person: 6,
+            treatments: 7,
         }
     }
 
@@ -463,7 +517,7 @@ mod tests {
 
     #[test]
     fn citation_lowers_to_info_when_the_rule_says_so() {
-        let t = "About 70% responded in trials [3].";
+        let t = "About 70% responded in trials (Smith et al., 2019).";
         let policy = ContextSpec {
             citation: Effect::DowngradeToInfo,
             ..ContextSpec::default()
@@ -495,21 +549,33 @@ mod tests {
 
     #[test]
     fn written_citations_are_found() {
-        for t in [
-            "It helped [2].",
-            "It helped (Smith et al., 2019).",
-            "It helped (Smith, 2019).",
-            "It helped\u{b9}.",
-            "Jones et al. found this.",
-            "See doi:10.1000/xyz.",
-            "PMID: 123456.",
+        for (t, cite) in [
+            ("It helped (Smith et al., 2019).", "(Smith et al., 2019)"),
+            ("It helped (Smith, 2019).", "(Smith, 2019)"),
+            ("It helped (Smith & Jones 2020).", "(Smith & Jones 2020)"),
+            ("It helped (see Smith 2019; Lee 2020).", "(see Smith 2019;"),
+            (
+                "Smith and Jones (2020) found this.",
+                "Smith and Jones (2020)",
+            ),
+            ("Smith et al. (2019) found this.", "Smith et al. (2019)"),
+            ("Jones et al. found this.", "et al."),
+            ("See doi:10.1000/xyz.", "doi:10.1000"),
+            ("PMID: 123456.", "PMID: 123456"),
+            ("Trial NCT01234567 is open.", "NCT01234567"),
         ] {
-            assert!(written_citation(t, 0..t.len()).is_some(), "{t}");
+            let r = written_citation(t, 0..t.len());
+            assert_eq!(r.map(|r| &t[r]), Some(cite), "{t}");
         }
         for t in [
             "Call (555) 010-0100.",
             "In 2019 we opened.",
             "Take 2 [mg] daily.",
+            "Our new clinic (March 2020) is open.",
+            "Price list (Updated 2023).",
+            // Markers cite only when they resolve; `rules::citations` decides that.
+            "It helped [2].",
+            "It helped\u{b9}.",
         ] {
             assert!(written_citation(t, 0..t.len()).is_none(), "{t}");
         }

@@ -172,14 +172,15 @@ impl Matcher {
             for i in set.matches(text.as_bytes()).iter() {
                 let (rule, pattern, re) = &self.regexes[i];
                 for m in re.find_iter(text.as_bytes()) {
-                    if m.start() < m.end()
-                        && text.is_char_boundary(m.start())
-                        && text.is_char_boundary(m.end())
-                    {
+                    if !(text.is_char_boundary(m.start()) && text.is_char_boundary(m.end())) {
+                        continue;
+                    }
+                    let range = trim_context(text, m.start()..m.end());
+                    if range.start < range.end {
                         hits.push(Hit {
                             rule: *rule,
                             pattern: *pattern,
-                            range: m.start()..m.end(),
+                            range,
                         });
                     }
                 }
@@ -217,6 +218,19 @@ impl Matcher {
         out.sort_by_key(|c| (c.range.start, c.range.end, c.list));
         out
     }
+}
+
+/// Narrows a regex match to the claim's words. Patterns that must check the character before a
+/// number (`(?:^|[^0-9.])[0-9]+`) consume it; a finding should not start with that space or
+/// bracket, nor end with spaces.
+fn trim_context(text: &str, range: Range<usize>) -> Range<usize> {
+    let slice = &text[range.clone()];
+    let opening = |c: char| {
+        c.is_whitespace() || matches!(c, '(' | '[' | '"' | '\'' | '\u{201c}' | '\u{2018}')
+    };
+    let start = range.start + (slice.len() - slice.trim_start_matches(opening).len());
+    let end = range.end - (slice.len() - slice.trim_end().len());
+    start..end.max(start)
 }
 
 /// True when a match does not start or end inside a word ("cure" in "procured" is not a match).
@@ -317,6 +331,15 @@ pub fn normalize(prose: &str) -> Normalized {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regex_matches_drop_the_context_character_they_consumed() {
+        let t = "say 4 out of 5 (9 in 10) ";
+        assert_eq!(&t[trim_context(t, 3..14)], "4 out of 5");
+        assert_eq!(&t[trim_context(t, 14..20)], "9 in");
+        assert_eq!(&t[trim_context(t, 20..25)], "10)");
+        assert_eq!(trim_context(t, 24..25), 25..25);
+    }
 
     #[test]
     fn curly_apostrophes_and_dashes_fold_with_offsets() {

@@ -1,13 +1,17 @@
 //! Rules: loading ruleset TOML (embedded defaults and user files), validating it with errors that
-//! point at file, line and column, and compiling the enabled rules into one `Matcher`.
+//! point at file, line and column, and compiling the enabled rules into one `Matcher`. Overlays
+//! (`ruleset.toml` manifests that extend and adjust other rulesets) live in `overlay`.
 //!
 //! The rulesets directory is the registry: a rule is a data file, and code only implements the
 //! kinds (`phrases`, `regex`, `document`) and the context evaluators.
 
 pub mod builtin;
+pub mod citations;
 pub mod context;
+pub mod data;
 pub mod document;
 pub mod matcher;
+pub mod overlay;
 pub mod spec;
 
 use std::collections::{BTreeMap, HashSet};
@@ -18,8 +22,9 @@ use crate::diagnostic::SourceError;
 use crate::extract::Format;
 use crate::finding::Severity;
 use matcher::{Matcher, TermList};
+pub use overlay::{OverlayChange, RulesetInfo};
 pub use spec::{ContextSpec, Effect, Scope};
-use spec::{LexiconSpec, PatternKind, RuleSpec};
+use spec::{ExampleSpec, LexiconSpec, PatternKind, RuleSpec};
 use toml::Spanned;
 
 /// Human documentation of a rule.
@@ -41,6 +46,9 @@ pub struct Example {
     pub span: Option<String>,
     pub format: Format,
     pub known: Option<String>,
+    /// The ruleset that supplied the example; it runs as a test with that ruleset loaded (an
+    /// overlay's examples of a `core` rule test the overlay's adjustments).
+    pub ruleset: String,
 }
 
 /// One way a rule matches, after compilation.
@@ -67,8 +75,12 @@ pub struct Rule {
     pub docs: RuleDocs,
     pub context: ContextSpec,
     pub examples: Vec<Example>,
-    /// The ruleset it came from (`core`, or a user path).
+    /// The file that defines it.
     pub origin: String,
+    /// The ruleset that defines it (`core`, `uk-cap`, or a user path).
+    pub ruleset: String,
+    /// What overlays changed, in the order they applied.
+    pub overlays: Vec<OverlayChange>,
     pub patterns: Vec<Pattern>,
     /// Document rules: categories whose findings trigger it, term lists that satisfy it, message.
     pub document: Option<DocumentRule>,
@@ -78,13 +90,20 @@ pub struct Rule {
 pub struct DocumentRule {
     pub trigger_categories: Vec<String>,
     pub satisfied_by: Vec<usize>,
+    /// Term lists that satisfy the rule only as a heading with a section under it.
+    pub satisfied_by_heading: Vec<usize>,
+    /// Term lists that undo a satisfying term next to them ("no side effects").
+    pub denied_by: Vec<usize>,
+    /// Also triggered by the approved-uses data (`rulesets/data/approvals.toml`).
+    pub unapproved_use: bool,
     pub message: String,
 }
 
 /// Which rulesets to load and how to adjust their rules.
 #[derive(Clone, Debug, Default)]
 pub struct RulesetOptions {
-    /// Names of embedded rulesets (`core`). Empty means `core`.
+    /// Names of embedded rulesets (`core`, `uk-cap`). Empty means `core`. A ruleset brings in
+    /// what it extends, so `uk-cap` alone loads `core` too.
     pub builtin: Vec<String>,
     /// User ruleset files or directories of `*.toml` rule files.
     pub paths: Vec<PathBuf>,
@@ -122,14 +141,19 @@ pub struct Ruleset {
     pub(crate) cue_lists: context::CueLists,
     /// The `@citation-domains` list: hosts of study, journal and agency pages.
     pub(crate) citation_domains: usize,
-    /// Names of the loaded rulesets, for reports.
+    /// The fact tables of `rulesets/data/` and where their phrases are in `term_lists`.
+    pub data: data::Data,
+    pub(crate) data_lists: data::DataLists,
+    /// Names of the loaded rulesets in load order (a ruleset after what it extends), for reports.
     pub names: Vec<String>,
+    /// The loaded rulesets with their descriptions and parents, in the order of `names`.
+    pub sets: Vec<RulesetInfo>,
 }
 
 /// A file's name and text, from the binary or from disk.
-struct RuleFile {
-    path: String,
-    text: String,
+pub(crate) struct RuleFile {
+    pub path: String,
+    pub text: String,
 }
 
 impl Ruleset {
@@ -138,80 +162,65 @@ impl Ruleset {
         Ruleset::load(&RulesetOptions::default())
     }
 
+    /// Loads the embedded rulesets named in `opts` (each after what it extends, each once), then
+    /// the user rulesets, applies overlays and then the config's selections and severities.
     pub fn load(opts: &RulesetOptions) -> Result<Ruleset, RulesetError> {
-        let mut names = Vec::new();
-        let mut lexicons = Vec::new();
-        let mut files = Vec::new();
-        let builtin_names: Vec<String> = if opts.builtin.is_empty() {
-            vec!["core".to_owned()]
-        } else {
-            opts.builtin.clone()
-        };
-        for name in &builtin_names {
-            let set =
-                builtin::get(name).ok_or_else(|| RulesetError::UnknownRuleset(name.clone()))?;
-            names.push(name.clone());
-            for (path, text) in set {
-                let file = RuleFile {
-                    path: (*path).to_owned(),
-                    text: (*text).to_owned(),
-                };
-                if path.ends_with("lexicon.toml") {
-                    lexicons.push(file);
-                } else {
-                    files.push(file);
-                }
-            }
+        let mut plan = overlay::LoadPlan::default();
+        if opts.builtin.is_empty() {
+            plan.add_builtin("core")?;
+        }
+        for name in &opts.builtin {
+            plan.add_builtin(name)?;
         }
         for path in &opts.paths {
-            names.push(path.display().to_string());
-            for file in read_user_ruleset(path)? {
-                if file.path.ends_with("lexicon.toml") {
-                    lexicons.push(file);
-                } else {
-                    files.push(file);
-                }
-            }
+            plan.add_user(path.display().to_string(), read_user_ruleset(path)?)?;
         }
-        Ruleset::compile(names, lexicons, files, opts)
+        Ruleset::compile(plan, opts)
     }
 
     /// Builds a ruleset from in-memory files `(path, text)`; a path ending in `lexicon.toml` is a
-    /// lexicon. Used by tests and by tools that generate rules.
+    /// lexicon and one ending in `ruleset.toml` a manifest (which may extend embedded rulesets).
+    /// Used by tests and by tools that generate rules.
     pub fn from_files(
         files: &[(&str, &str)],
         opts: &RulesetOptions,
     ) -> Result<Ruleset, RulesetError> {
-        let (lexicons, rules): (Vec<RuleFile>, Vec<RuleFile>) = files
+        let files = files
             .iter()
             .map(|(path, text)| RuleFile {
                 path: (*path).to_owned(),
                 text: (*text).to_owned(),
             })
-            .partition(|f| f.path.ends_with("lexicon.toml"));
-        Ruleset::compile(vec!["<memory>".to_owned()], lexicons, rules, opts)
+            .collect();
+        let mut plan = overlay::LoadPlan::default();
+        plan.add_user("<memory>".to_owned(), files)?;
+        Ruleset::compile(plan, opts)
     }
 
-    fn compile(
-        names: Vec<String>,
-        lexicons: Vec<RuleFile>,
-        files: Vec<RuleFile>,
-        opts: &RulesetOptions,
-    ) -> Result<Ruleset, RulesetError> {
+    fn compile(plan: overlay::LoadPlan, opts: &RulesetOptions) -> Result<Ruleset, RulesetError> {
+        let names: Vec<String> = plan.sets.iter().map(|s| s.name.clone()).collect();
+        let sets: Vec<RulesetInfo> = plan.sets.iter().map(overlay::SetSource::info).collect();
         let mut lists: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut abbreviations = Vec::new();
-        for file in &lexicons {
+        for file in plan.sets.iter().flat_map(|s| &s.lexicons) {
             let spec: LexiconSpec = parse_toml(file)?;
             abbreviations.extend(spec.abbreviations);
             for (name, terms) in spec.lists {
                 lists.entry(name).or_default().extend(terms);
             }
         }
+        let data = data::Data::builtin()?;
+        data.extend_lexicon(&mut lists);
         let mut registry = TermRegistry::new(lists);
+        let data_lists = data.register(&mut registry)?;
         let mut rules = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut sources = PatternSources::default();
-        for file in &files {
+        for (set, file) in plan
+            .sets
+            .iter()
+            .flat_map(|s| s.rules.iter().map(move |f| (s, f)))
+        {
             let spec: RuleSpec = parse_toml(file)?;
             if let Some(first) = seen.insert(spec.id.get_ref().clone(), file.path.clone()) {
                 return Err(SourceError::new(
@@ -225,10 +234,23 @@ impl Ruleset {
                 )
                 .into());
             }
-            let rule = compile_rule(file, spec, &mut registry, &mut sources, rules.len())?;
+            let rule = compile_rule(
+                file,
+                &set.name,
+                spec,
+                &mut registry,
+                &mut sources,
+                rules.len(),
+            )?;
             rules.push(rule);
         }
+        for set in &plan.sets {
+            overlay::apply(&mut rules, set)?;
+        }
         apply_options(&mut rules, opts)?;
+        for rule in &mut rules {
+            rule.docs.instead = data.expand(&rule.docs.instead);
+        }
         let cue_lists = context::CueLists {
             hedges: registry.list("hedges"),
             negators: registry.list("negators"),
@@ -237,6 +259,7 @@ impl Ruleset {
             named_sources: registry.list("named-sources"),
             risk_headings: registry.list("risk-headings"),
             first_person: registry.list("first-person"),
+            treatments: registry.list("treatments"),
         };
         let citation_domains = registry.list("citation-domains");
         let term_lists = registry.into_lists();
@@ -253,7 +276,10 @@ impl Ruleset {
             matcher,
             cue_lists,
             citation_domains,
+            data,
+            data_lists,
             names,
+            sets,
         })
     }
 
@@ -303,7 +329,9 @@ fn read_user_ruleset(path: &Path) -> Result<Vec<RuleFile>, RulesetError> {
     Ok(files)
 }
 
-fn parse_toml<T: serde::de::DeserializeOwned>(file: &RuleFile) -> Result<T, SourceError> {
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &RuleFile,
+) -> Result<T, SourceError> {
     toml::from_str(&file.text)
         .map_err(|e| SourceError::new(&file.path, &file.text, e.span(), e.message().trim()))
 }
@@ -396,6 +424,7 @@ impl TermRegistry {
 
 fn compile_rule(
     file: &RuleFile,
+    ruleset: &str,
     spec: RuleSpec,
     registry: &mut TermRegistry,
     sources: &mut PatternSources,
@@ -504,18 +533,22 @@ fn compile_rule(
     }
     let document = match (spec.scope, spec.document) {
         (Scope::Document, Some(d)) => {
-            let satisfied_by = d
-                .satisfied_by
-                .iter()
-                .map(|t| {
-                    registry
-                        .resolve(t.get_ref())
-                        .map_err(|m| err(Some(t.span()), format!("rule `{id}`: {m}")))
-                })
-                .collect::<Result<_, _>>()?;
+            let mut resolve = |terms: &[Spanned<String>]| -> Result<Vec<usize>, SourceError> {
+                terms
+                    .iter()
+                    .map(|t| {
+                        registry
+                            .resolve(t.get_ref())
+                            .map_err(|m| err(Some(t.span()), format!("rule `{id}`: {m}")))
+                    })
+                    .collect()
+            };
             Some(DocumentRule {
                 trigger_categories: d.trigger_categories,
-                satisfied_by,
+                satisfied_by: resolve(&d.satisfied_by)?,
+                satisfied_by_heading: resolve(&d.satisfied_by_heading)?,
+                denied_by: resolve(&d.denied_by)?,
+                unapproved_use: d.unapproved_use,
                 message: d.message,
             })
         }
@@ -533,8 +566,43 @@ fn compile_rule(
         }
         (Scope::Sentence, None) => None,
     };
+    let examples = compile_examples(file, &id, &spec.examples, ruleset)?;
+    Ok(Rule {
+        category: spec.category.unwrap_or_else(|| id.clone()),
+        id,
+        severity: spec.severity,
+        enabled: spec.enabled,
+        scope: spec.scope,
+        docs: RuleDocs {
+            summary: spec.summary,
+            why: spec.why,
+            instead: spec.instead,
+            citation_hint: spec.citation_hint,
+            references: spec.references,
+        },
+        context: spec.context,
+        examples,
+        origin: file.path.clone(),
+        ruleset: ruleset.to_owned(),
+        overlays: Vec::new(),
+        patterns,
+        document,
+    })
+}
+
+/// Validates the examples of rule `id` written in `file` (a rule file or an overlay manifest);
+/// `ruleset` is the ruleset they run with.
+pub(crate) fn compile_examples(
+    file: &RuleFile,
+    id: &str,
+    specs: &[ExampleSpec],
+    ruleset: &str,
+) -> Result<Vec<Example>, SourceError> {
+    let err = |span: Option<Range<usize>>, msg: String| {
+        SourceError::new(&file.path, &file.text, span, msg)
+    };
     let mut examples = Vec::new();
-    for ex in spec.examples {
+    for ex in specs {
         let format = match &ex.format {
             None => Format::Plain,
             Some(f) => Format::from_name(f.get_ref()).ok_or_else(|| {
@@ -560,33 +628,16 @@ fn compile_rule(
             ));
         }
         examples.push(Example {
-            text: ex.text,
-            expect: ex.expect,
+            text: ex.text.clone(),
+            expect: ex.expect.clone(),
             severity: ex.severity,
-            span: ex.span,
+            span: ex.span.clone(),
             format,
-            known: ex.known.map(Spanned::into_inner),
+            known: ex.known.as_ref().map(|k| k.get_ref().clone()),
+            ruleset: ruleset.to_owned(),
         });
     }
-    Ok(Rule {
-        category: spec.category.unwrap_or_else(|| id.clone()),
-        id,
-        severity: spec.severity,
-        enabled: spec.enabled,
-        scope: spec.scope,
-        docs: RuleDocs {
-            summary: spec.summary,
-            why: spec.why,
-            instead: spec.instead,
-            citation_hint: spec.citation_hint,
-            references: spec.references,
-        },
-        context: spec.context,
-        examples,
-        origin: file.path.clone(),
-        patterns,
-        document,
-    })
+    Ok(examples)
 }
 
 /// Applies enable/disable/only and severity overrides; ids may name a rule or a category.

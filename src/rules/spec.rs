@@ -118,6 +118,18 @@ pub struct DocumentSpec {
     /// Terms (or `@lexicon` lists) whose presence anywhere in the document satisfies it.
     #[serde(default)]
     pub satisfied_by: Vec<Spanned<String>>,
+    /// Terms that satisfy it only as a heading with a section under it ("## Safety").
+    #[serde(default)]
+    pub satisfied_by_heading: Vec<Spanned<String>>,
+    /// Terms that undo a satisfying term one or two words before it, or right after it ("no
+    /// side effects", "side-effect free"); a section whose every sentence has one does not count.
+    #[serde(default)]
+    pub denied_by: Vec<Spanned<String>>,
+    /// Also triggered by the approved-uses data: a product named with a condition it is not
+    /// approved for (`rulesets/data/approvals.toml`). The message may use `{condition}` and
+    /// `{approval}`.
+    #[serde(default)]
+    pub unapproved_use: bool,
     /// The message; `{matched}` is the claim that triggered the rule.
     pub message: String,
 }

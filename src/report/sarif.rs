@@ -1,0 +1,301 @@
+//! The SARIF 2.1.0 report: one run whose driver lists every loaded rule (id, name, short and
+//! full description, help with the balanced wording, default level and enabled flag, category),
+//! and one result per finding (rule, level, message, location, fingerprint, suppressions).
+//! File errors become tool execution notifications.
+//!
+//! Positions: the run states `columnKind: "unicodeCodePoints"`; lines and columns come from
+//! `SourceFile::line_col` (1-based, columns in Unicode scalar values, `endColumn` just after the
+//! last matched character). `charOffset`/`charLength` count Unicode scalar values of the text
+//! after any byte order mark. `byteOffset`/`byteLength` are exact offsets into the original file
+//! (BOM counted) and are given for UTF-8 files only, since for UTF-16 files the tool's offsets are
+//! into a transcoding and would not describe the same bytes.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::{FileError, Reporter, Summary, fingerprints, waiver_reason};
+use crate::advice::{self, Subject};
+use crate::finding::{Finding, Severity};
+use crate::rules::{Rule, Ruleset};
+use crate::source::{Encoding, SourceFile};
+
+/// Where the SARIF 2.1.0 schema lives (OASIS errata 01, the version GitHub validates against).
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The key of claimlint's entry in `partialFingerprints`; the suffix versions the hash recipe.
+pub const FINGERPRINT_KEY: &str = "claimlintFingerprint/v1";
+
+/// Buffers results and writes the log at the end.
+pub struct SarifReporter<'a> {
+    rules: &'a Ruleset,
+    results: Vec<Value>,
+    notifications: Vec<Value>,
+}
+
+impl<'a> SarifReporter<'a> {
+    pub fn new(rules: &'a Ruleset) -> Self {
+        SarifReporter {
+            rules,
+            results: Vec::new(),
+            notifications: Vec::new(),
+        }
+    }
+
+    /// The result for one finding. `waiver` is the reason it was waived, if it was: SARIF keeps
+    /// waived findings and marks them with an in-source suppression.
+    fn result(
+        &self,
+        file: &SourceFile,
+        f: &Finding,
+        fingerprint: &str,
+        waiver: Option<&str>,
+    ) -> Value {
+        let mut result = json!({
+            "ruleId": f.rule,
+            "level": level(f.severity),
+            "message": { "text": f.message },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": artifact_location(&file.path),
+                "region": region(file, f),
+            }}],
+            "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
+            // An empty list says "not suppressed"; a missing one would mean "unknown".
+            "suppressions": suppressions(waiver),
+            "properties": {
+                "category": f.category,
+                "suggestion": f.suggestion.trim(),
+                "adjustments": f.adjustments.iter().map(|a| a.note.as_str()).collect::<Vec<_>>(),
+            },
+        });
+        if let Some(index) = self.rules.rules.iter().position(|r| r.id == f.rule) {
+            result["ruleIndex"] = json!(index);
+        }
+        result
+    }
+
+    fn log(&self, summary: &Summary) -> Value {
+        json!({
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": {
+                    "name": "claimlint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": self.rules.rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
+                }},
+                "invocations": [{
+                    "executionSuccessful": summary.failed == 0,
+                    "toolExecutionNotifications": self.notifications,
+                }],
+                "columnKind": "unicodeCodePoints",
+                "results": self.results,
+            }],
+        })
+    }
+}
+
+/// The `suppressions` of a result: none, or one in-source suppression with the waiver's reason.
+pub fn suppressions(waiver: Option<&str>) -> Value {
+    match waiver {
+        Some(reason) => json!([{ "kind": "inSource", "justification": reason }]),
+        None => json!([]),
+    }
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// The text region of a finding (see the module docs for the units).
+fn region(file: &SourceFile, f: &Finding) -> Value {
+    let (start_line, start_column) = file.line_col(f.span.start);
+    let (end_line, end_column) = file.line_col(f.span.end);
+    let chars =
+        |range: std::ops::Range<usize>| file.text.get(range).map_or(0, |s| s.chars().count());
+    let mut region = json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+        "charOffset": chars(0..f.span.start),
+        "charLength": chars(f.span.clone()),
+        "snippet": { "text": f.matched },
+    });
+    if file.encoding == Encoding::Utf8 {
+        region["byteOffset"] = json!(file.file_offset(f.span.start));
+        region["byteLength"] = json!(f.span.len());
+    }
+    region
+}
+
+/// An artifact location for a display path: relative paths are relative to the source root
+/// (`%SRCROOT%`, which GitHub maps to the checkout), absolute ones become `file://` URIs.
+/// Characters that are not allowed or not safe in a URI path are percent-encoded.
+pub fn artifact_location(path: &str) -> Value {
+    let windows_drive =
+        path.as_bytes().get(1) == Some(&b':') && path.as_bytes()[0].is_ascii_alphabetic();
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", percent_encode(path)) })
+    } else if windows_drive {
+        json!({ "uri": format!("file:///{}{}", &path[..2], percent_encode(&path[2..])) })
+    } else {
+        json!({ "uri": percent_encode(path), "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+/// Percent-encodes every byte except unreserved characters and `/`.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `safety-absolute` -> `SafetyAbsolute`: SARIF's `name` is an identifier-like form of the rule.
+fn camel_case(id: &str) -> String {
+    id.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A rule's `reportingDescriptor`. The help carries the balanced wording (its `{subject}` read as
+/// "this treatment"; each result's `suggestion` property has the wording filled in for its page),
+/// the evidence that would support the claim and the references, as plain text and Markdown.
+fn rule_descriptor(rule: &Rule) -> Value {
+    let docs = &rule.docs;
+    let summary = one_line(&docs.summary);
+    let why = one_line(&docs.why);
+    // The rule's wording outside any page: no treatment or matched words to fill in yet.
+    let instead = advice::fill(docs.instead.trim(), "[the claim]", &Subject::fallback());
+    let hint = docs.citation_hint.as_deref().map(one_line);
+    let mut text = format!("Write instead: {instead}");
+    let mut markdown = format!("**Write instead:** {instead}");
+    if let Some(hint) = hint.as_deref().filter(|h| !h.is_empty()) {
+        text.push_str(&format!("\n\nEvidence that would support it: {hint}"));
+        markdown.push_str(&format!("\n\n**Evidence that would support it:** {hint}"));
+    }
+    if !docs.references.is_empty() {
+        text.push_str("\n\nReferences:");
+        markdown.push_str("\n\n**References**\n");
+        for r in &docs.references {
+            text.push_str(&format!("\n- {}", one_line(r)));
+            markdown.push_str(&format!("\n- {}", one_line(r)));
+        }
+    }
+    json!({
+        "id": rule.id,
+        "name": camel_case(&rule.id),
+        "shortDescription": { "text": summary },
+        "fullDescription": { "text": if why.is_empty() { summary.clone() } else { why } },
+        "help": { "text": text, "markdown": markdown },
+        "defaultConfiguration": { "level": level(rule.severity), "enabled": rule.enabled },
+        "properties": { "category": rule.category, "tags": [rule.category] },
+    })
+}
+
+impl Reporter for SarifReporter<'_> {
+    fn report(
+        &mut self,
+        _out: &mut dyn Write,
+        file: &SourceFile,
+        findings: &[Finding],
+    ) -> io::Result<()> {
+        let prints = fingerprints(file, findings);
+        for (f, fingerprint) in findings.iter().zip(&prints) {
+            let result = self.result(file, f, fingerprint, waiver_reason(f));
+            self.results.push(result);
+        }
+        Ok(())
+    }
+
+    fn error(&mut self, error: &FileError) {
+        self.notifications.push(json!({
+            "level": "error",
+            "message": { "text": format!("{}: {}", error.path, error.message) },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": artifact_location(&error.path),
+            }}],
+        }));
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.log(summary)).map_err(io::Error::from)?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_finding;
+
+    #[test]
+    fn region_counts_characters_after_the_bom_and_bytes_with_it() {
+        let file = SourceFile::from_text("a.md", "é\r\nxx cure".into(), Encoding::Utf8, 3);
+        let f = test_finding(&file, 7..11, Severity::Warning);
+        let r = region(&file, &f);
+        assert_eq!(r["startLine"], 2);
+        assert_eq!(r["startColumn"], 4);
+        assert_eq!(r["endColumn"], 8);
+        assert_eq!(r["charOffset"], 6);
+        assert_eq!(r["charLength"], 4);
+        assert_eq!(r["byteOffset"], 10);
+        assert_eq!(r["byteLength"], 4);
+        let utf16 = SourceFile::from_text("b.txt", "a cure".into(), Encoding::Utf16Le, 2);
+        let r = region(&utf16, &test_finding(&utf16, 2..6, Severity::Info));
+        assert_eq!(r["charOffset"], 2);
+        assert!(r.get("byteOffset").is_none());
+    }
+
+    #[test]
+    fn waived_findings_carry_an_in_source_suppression() {
+        assert_eq!(suppressions(None), json!([]));
+        assert_eq!(
+            suppressions(Some("approved claim, ref 12")),
+            json!([{ "kind": "inSource", "justification": "approved claim, ref 12" }])
+        );
+    }
+
+    #[test]
+    fn uris_are_encoded_and_absolute_paths_are_file_uris() {
+        assert_eq!(
+            artifact_location("docs/a b#1.md"),
+            json!({ "uri": "docs/a%20b%231.md", "uriBaseId": "%SRCROOT%" })
+        );
+        assert_eq!(artifact_location("<stdin>")["uri"], "%3Cstdin%3E");
+        assert_eq!(
+            artifact_location("/tmp/é.md")["uri"],
+            "file:///tmp/%C3%A9.md"
+        );
+        assert_eq!(artifact_location("C:/x/a.md")["uri"], "file:///C:/x/a.md");
+    }
+
+    #[test]
+    fn rule_names_are_camel_case() {
+        assert_eq!(camel_case("safety-absolute"), "SafetyAbsolute");
+        assert_eq!(camel_case("x"), "X");
+    }
+}
