@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::AtomicFile;
 use crate::diagnostic::SourceError;
 use crate::finding::Finding;
 use crate::source::SourceFile;
@@ -274,40 +275,10 @@ impl Baseline {
             path: path.to_owned(),
             error,
         };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut temp = tempfile::Builder::new()
-            .prefix(".claimlint-baseline.")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(fail)?;
-        temp.write_all(self.to_json().as_bytes()).map_err(fail)?;
-        // tempfile creates 0600; a baseline is a shared project file, so keep the old file's
-        // permissions, or make a new one readable like any file a user creates.
-        let permissions = match std::fs::metadata(path) {
-            Ok(meta) => meta.permissions(),
-            Err(_) => readable_permissions(temp.as_file()).map_err(fail)?,
-        };
-        temp.as_file().set_permissions(permissions).map_err(fail)?;
-        temp.as_file().sync_all().map_err(fail)?;
-        temp.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        let mut file = AtomicFile::create(path).map_err(|e| fail(e.source))?;
+        file.write_all(self.to_json().as_bytes()).map_err(fail)?;
+        file.commit().map_err(|e| fail(e.source))
     }
-}
-
-#[cfg(unix)]
-fn readable_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    let mut permissions = file.metadata()?.permissions();
-    permissions.set_mode(0o644);
-    Ok(permissions)
-}
-
-#[cfg(not(unix))]
-fn readable_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
-    Ok(file.metadata()?.permissions())
 }
 
 /// Byte offset of serde_json's 1-based line and column (a column of 0 means the line's start).

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod advice;
+pub mod atomic;
 pub mod baseline;
 pub mod config;
 pub mod diagnostic;

@@ -19,9 +19,9 @@ use clap::{Parser, ValueEnum as _};
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use claimlint::atomic::{AtomicFile, OutputError};
 use claimlint::baseline::{Baseline, BaselineError};
 use claimlint::config::{self, ConfigFile, Overrides, Settings, SettingsError};
-use claimlint::report::atomic::{AtomicFile, OutputError};
 use claimlint::report::human::Statistics;
 use claimlint::report::{self, FileError, ReportOptions, Summary};
 use claimlint::rules::Rule;

@@ -6,7 +6,6 @@
 //! Findings reach a reporter file by file in path order, each file's findings in offset order,
 //! so every format is deterministic whatever the number of threads.
 
-pub mod atomic;
 pub mod compact;
 pub mod csv;
 pub mod github;

@@ -1,5 +1,5 @@
-//! Writing a report to a file atomically (`--output FILE`): the report goes to a temporary file
-//! in the same directory, which is renamed over the target only once it is complete and flushed.
+//! Writing a file atomically (`--output FILE`, baselines): the content goes to a temporary file in
+//! the same directory, which is renamed over the target only once it is complete and flushed.
 //! A run that fails part-way (a write error, a full disk, a target that is a directory) leaves
 //! neither a half-written target nor the temporary file behind: dropping an uncommitted
 //! `AtomicFile` removes its temporary file.
@@ -18,7 +18,7 @@ pub struct AtomicFile {
 
 /// An I/O error that names the report file it concerns.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write the report to {}: {source}", path.display())]
+#[error("cannot write {}: {source}", path.display())]
 pub struct OutputError {
     pub path: PathBuf,
     #[source]
@@ -60,6 +60,13 @@ impl AtomicFile {
             source,
         };
         let temp = self.temp.into_inner().map_err(|e| fail(e.into_error()))?;
+        // tempfile creates files readable by their owner only; a report or baseline is shared,
+        // so keep the replaced file's permissions, or give a new one the usual 0644.
+        let permissions = match std::fs::metadata(&target) {
+            Ok(meta) => meta.permissions(),
+            Err(_) => readable_permissions(temp.as_file()).map_err(fail)?,
+        };
+        temp.as_file().set_permissions(permissions).map_err(fail)?;
         temp.as_file().sync_all().map_err(fail)?;
         // A failed persist hands the temporary file back inside the error; dropping it deletes it.
         temp.persist(&target).map_err(|e| fail(e.error))?;
@@ -71,6 +78,19 @@ impl AtomicFile {
     fn temp_path(&self) -> PathBuf {
         self.temp.get_ref().path().to_owned()
     }
+}
+
+#[cfg(unix)]
+fn readable_permissions(file: &std::fs::File) -> io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = file.metadata()?.permissions();
+    permissions.set_mode(0o644);
+    Ok(permissions)
+}
+
+#[cfg(not(unix))]
+fn readable_permissions(file: &std::fs::File) -> io::Result<std::fs::Permissions> {
+    Ok(file.metadata()?.permissions())
 }
 
 impl Write for AtomicFile {
@@ -105,6 +125,22 @@ mod tests {
         drop(abandoned);
         assert!(!temp.exists());
         assert!(!dir.path().join("other.txt").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_0644_and_a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("report.html");
+        AtomicFile::create(&new).unwrap().commit().unwrap();
+        assert_eq!(mode(&new), 0o644);
+        let kept = dir.path().join("baseline.json");
+        std::fs::write(&kept, "old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o664)).unwrap();
+        AtomicFile::create(&kept).unwrap().commit().unwrap();
+        assert_eq!(mode(&kept), 0o664);
     }
 
     #[test]
