@@ -18,7 +18,7 @@ pub struct AtomicFile {
 
 /// An I/O error that names the report file it concerns.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {source}", path.display())]
+#[error("cannot write the report to {}", path.display())]
 pub struct OutputError {
     pub path: PathBuf,
     #[source]
