@@ -38,6 +38,20 @@ impl Severity {
         lower.max(floor).min(self)
     }
 
+    /// Position in `ALL` (info 0, warning 1, error 2), for per-severity counters.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// A symbol shown with the severity in reports, so it never rests on colour alone.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Severity::Error => "\u{2716}",   // ✖
+            Severity::Warning => "\u{25B2}", // ▲
+            Severity::Info => "\u{25CF}",    // ●
+        }
+    }
+
     /// One step higher.
     pub fn raised(self) -> Severity {
         match self {

@@ -57,7 +57,7 @@ impl Document {
         Severity::ALL
             .into_iter()
             .rev()
-            .find(|&s| self.counts[severity_index(s)] > 0)
+            .find(|&s| self.counts[s.index()] > 0)
     }
 }
 
@@ -95,9 +95,8 @@ impl Reporter for HtmlReporter<'_> {
             if waiver(f).is_some() {
                 waived += 1;
             } else {
-                counts[severity_index(f.severity)] += 1;
-                self.categories.entry(f.category.clone()).or_default()
-                    [severity_index(f.severity)] += 1;
+                counts[f.severity.index()] += 1;
+                self.categories.entry(f.category.clone()).or_default()[f.severity.index()] += 1;
             }
         }
         let sha256 = provenance::source_sha256(file);
@@ -128,23 +127,6 @@ fn waiver(f: &Finding) -> Option<(String, &str)> {
     f.waiver
         .as_ref()
         .map(|w| (format!("claimlint-{}", w.kind.name()), w.reason.as_str()))
-}
-
-fn severity_index(s: Severity) -> usize {
-    match s {
-        Severity::Info => 0,
-        Severity::Warning => 1,
-        Severity::Error => 2,
-    }
-}
-
-/// The icon shown with a severity, so it never rests on colour alone (also in grey print).
-fn icon(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "\u{2716}",   // ✖
-        Severity::Warning => "\u{25B2}", // ▲
-        Severity::Info => "\u{25CF}",    // ●
-    }
 }
 
 const WAIVED_ICON: &str = "\u{2298}"; // ⊘
@@ -420,7 +402,7 @@ fn render_text(
                 let icon = if p.waived {
                     WAIVED_ICON
                 } else {
-                    icon(p.severity)
+                    p.severity.icon()
                 };
                 let _ = write!(
                     out,
@@ -480,7 +462,7 @@ fn render_finding(out: &mut String, doc: usize, file: &SourceFile, f: &Finding, 
         "<span class=\"num\">{}</span><span class=\"badge {}\"><span aria-hidden=\"true\">{}</span> {}</span>",
         p.number,
         sev_class(f.severity),
-        icon(f.severity),
+        f.severity.icon(),
         title_case(f.severity)
     );
     if waived.is_some() {
@@ -706,7 +688,7 @@ impl HtmlReporter<'_> {
                 out,
                 "<label><input type=\"checkbox\" name=\"severity\" value=\"{}\" checked> <span aria-hidden=\"true\">{}</span> {}</label>",
                 s.name(),
-                icon(s),
+                s.icon(),
                 title_case(s)
             );
         }
@@ -766,7 +748,7 @@ impl HtmlReporter<'_> {
                     Severity::Warning => "warnings",
                     Severity::Info => "infos",
                 },
-                icon(s),
+                s.icon(),
             );
         }
         let _ = write!(
@@ -852,7 +834,7 @@ impl HtmlReporter<'_> {
             );
             let mut x = LABEL;
             for s in Severity::ALL.into_iter().rev() {
-                let n = counts[severity_index(s)];
+                let n = counts[s.index()];
                 if n == 0 {
                     continue;
                 }
@@ -874,8 +856,8 @@ impl HtmlReporter<'_> {
             let parts: Vec<String> = Severity::ALL
                 .into_iter()
                 .rev()
-                .filter(|&s| counts[severity_index(s)] > 0)
-                .map(|s| format!("{} {}", icon(s), counts[severity_index(s)]))
+                .filter(|&s| counts[s.index()] > 0)
+                .map(|s| format!("{} {}", s.icon(), counts[s.index()]))
                 .collect();
             let _ = write!(
                 out,
@@ -890,9 +872,9 @@ impl HtmlReporter<'_> {
         let _ = write!(
             out,
             "<ul class=\"legend\"><li>{} Error: solid bar</li><li>{} Warning: striped bar</li><li>{} Info: dotted bar</li><li>waived findings are not charted</li></ul></div>",
-            icon(Severity::Error),
-            icon(Severity::Warning),
-            icon(Severity::Info)
+            Severity::Error.icon(),
+            Severity::Warning.icon(),
+            Severity::Info.icon()
         );
     }
 
@@ -950,9 +932,9 @@ impl HtmlReporter<'_> {
             let counts: Vec<String> = Severity::ALL
                 .into_iter()
                 .rev()
-                .filter(|&s| d.counts[severity_index(s)] > 0)
+                .filter(|&s| d.counts[s.index()] > 0)
                 .map(|s| {
-                    let n = d.counts[severity_index(s)];
+                    let n = d.counts[s.index()];
                     plural(n, s.name(), &format!("{}s", s.name()))
                 })
                 .chain((d.waived > 0).then(|| format!("{} waived", d.waived)))
@@ -973,7 +955,7 @@ fn status_badge(d: &Document) -> String {
         Some(s) => format!(
             "<span class=\"badge {}\"><span aria-hidden=\"true\">{}</span> {}</span>",
             sev_class(s),
-            icon(s),
+            s.icon(),
             title_case(s)
         ),
         None if d.waived > 0 => format!(

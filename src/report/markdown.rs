@@ -35,7 +35,7 @@ impl FileEntry {
         Severity::ALL
             .into_iter()
             .rev()
-            .find(|&s| self.counts[index(s)] > 0)
+            .find(|&s| self.counts[s.index()] > 0)
     }
 }
 
@@ -44,22 +44,6 @@ impl FileEntry {
 pub struct MarkdownReporter {
     files: Vec<FileEntry>,
     errors: Vec<FileError>,
-}
-
-fn index(s: Severity) -> usize {
-    match s {
-        Severity::Info => 0,
-        Severity::Warning => 1,
-        Severity::Error => 2,
-    }
-}
-
-fn icon(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "\u{2716}",
-        Severity::Warning => "\u{25B2}",
-        Severity::Info => "\u{25CF}",
-    }
 }
 
 /// Backslash-escapes the ASCII punctuation Markdown and GitHub's extensions (tables,
@@ -119,7 +103,7 @@ fn render_item(file: &SourceFile, f: &Finding) -> String {
             let _ = write!(item, "\u{2298} ~~{}~~ **waived**", f.severity.name());
         }
         None => {
-            let _ = write!(item, "{} **{}**", icon(f.severity), f.severity.name());
+            let _ = write!(item, "{} **{}**", f.severity.icon(), f.severity.name());
         }
     }
     let _ = write!(item, " {} line {line}, column {column}", code(&f.rule));
@@ -163,7 +147,7 @@ impl Reporter for MarkdownReporter {
             if f.waiver.is_some() {
                 waived += 1;
             } else {
-                counts[index(f.severity)] += 1;
+                counts[f.severity.index()] += 1;
             }
         }
         self.files.push(FileEntry {
@@ -215,7 +199,7 @@ impl MarkdownReporter {
             doc.push("| | File | Errors | Warnings | Infos | Waived |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
             let mut listed = 0;
             for f in &with_findings {
-                let worst = f.worst().map_or("\u{2298}", icon);
+                let worst = f.worst().map_or("\u{2298}", Severity::icon);
                 let row = format!(
                     "| {worst} | {} | {} | {} | {} | {} |\n",
                     code(&f.path),
