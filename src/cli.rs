@@ -166,6 +166,10 @@ pub struct PolicyArgs {
     /// Hide findings below this severity [default: info].
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub min_severity: Option<Level>,
+
+    /// Skip (with a note) files larger than this: bytes, or K, M, G [default: 16M].
+    #[arg(long, value_name = "SIZE", value_parser = claimlint::walk::parse_size)]
+    pub max_filesize: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +177,11 @@ pub struct RulesArgs {
     /// `table` (aligned columns) or `md` (a Markdown table, as in the README).
     #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+
+    /// Print every phrase spelling of the enabled rules instead, one per line, lowercased and
+    /// sorted (for `rg -i -F -f`, e.g. to compare speed with a plain phrase scan).
+    #[arg(long)]
+    pub export_phrases: bool,
 
     #[command(flatten)]
     pub rules: RuleArgs,
@@ -237,6 +246,7 @@ impl RuleArgs {
             only: self.only.clone(),
             fail_on: policy.and_then(|p| p.fail_on),
             min_severity: policy.and_then(|p| p.min_severity).map(Severity::from),
+            max_filesize: policy.and_then(|p| p.max_filesize),
         }
     }
 }

@@ -47,6 +47,9 @@ pub const STARTER: &str = r#"# claimlint configuration. Paths and globs are rela
 # Hide findings below this severity: error, warning or info.
 # min-severity = "info"
 
+# Skip (with a note) files larger than this: bytes, or with a K, M or G suffix.
+# max-filesize = "16M"
+
 # Change the severity of a rule or category: "error", "warning" or "info".
 # [severity]
 # efficacy-rate = "warning"
@@ -103,6 +106,15 @@ pub struct RawConfig {
     pub extensions: Option<BTreeMap<Spanned<String>, Format>>,
     pub fail_on: Option<FailOn>,
     pub min_severity: Option<Severity>,
+    pub max_filesize: Option<Spanned<FileSize>>,
+}
+
+/// A `max-filesize` value as written: a number of bytes or a string such as `"16M"`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum FileSize {
+    Bytes(u64),
+    Text(String),
 }
 
 /// A parsed config file.
@@ -177,6 +189,8 @@ pub struct Overrides {
     pub only: Vec<String>,
     pub fail_on: Option<FailOn>,
     pub min_severity: Option<Severity>,
+    /// `--max-filesize`, in bytes.
+    pub max_filesize: Option<u64>,
 }
 
 /// Why settings could not be resolved or rules loaded.
@@ -213,6 +227,8 @@ pub struct Settings {
     pub extensions: BTreeMap<String, Format>,
     pub fail_on: FailOn,
     pub min_severity: Severity,
+    /// Files larger than this many bytes are skipped with a note.
+    pub max_filesize: u64,
     pub filter: PathFilter,
 }
 
@@ -300,6 +316,20 @@ impl Settings {
             })?
         };
 
+        let max_filesize = match (o.max_filesize, &raw.max_filesize) {
+            (Some(bytes), _) => bytes,
+            (None, None) => walk::DEFAULT_MAX_FILESIZE,
+            (None, Some(size)) => match size.get_ref() {
+                FileSize::Bytes(bytes) => *bytes,
+                FileSize::Text(text) => walk::parse_size(text).map_err(|message| {
+                    let c = config
+                        .as_ref()
+                        .expect("max-filesize comes from a config file");
+                    SettingsError::from(c.error(size.span(), message))
+                })?,
+            },
+        };
+
         Ok(Settings {
             cwd: cwd.to_path_buf(),
             root,
@@ -317,6 +347,7 @@ impl Settings {
                 .min_severity
                 .or(raw.min_severity)
                 .unwrap_or(Severity::Info),
+            max_filesize,
             filter,
             config,
         })
@@ -453,6 +484,7 @@ impl Settings {
             exclude: &'a [String],
             fail_on: &'static str,
             min_severity: &'static str,
+            max_filesize: u64,
             severity: BTreeMap<&'a str, &'static str>,
             extensions: BTreeMap<&'a str, &'static str>,
         }
@@ -475,6 +507,7 @@ impl Settings {
             exclude: &self.exclude,
             fail_on: self.fail_on.name(),
             min_severity: self.min_severity.name(),
+            max_filesize: self.max_filesize,
             severity: self
                 .severity
                 .iter()
@@ -553,6 +586,45 @@ mod tests {
         let err = parse("fail-on = \"error\"\nexlude = [\"x\"]\n").unwrap_err();
         assert!(err.message().contains("exlude"), "{}", err.message());
         assert_eq!(err.span().map(|s| s.start), Some(18));
+    }
+
+    #[test]
+    fn max_filesize_takes_bytes_or_a_suffix_and_the_flag_wins() {
+        let resolve = |text: &str, flag: Option<u64>| {
+            let config = ConfigFile {
+                path: PathBuf::from("/site/claimlint.toml"),
+                display: "claimlint.toml".into(),
+                text: text.into(),
+                raw: parse(text).unwrap(),
+            };
+            let o = Overrides {
+                max_filesize: flag,
+                ..Overrides::default()
+            };
+            Settings::resolve(Some(config), Path::new("/site"), &o)
+        };
+        assert_eq!(resolve("", None).unwrap().max_filesize, 16 << 20);
+        assert_eq!(
+            resolve("max-filesize = 1000\n", None).unwrap().max_filesize,
+            1000
+        );
+        assert_eq!(
+            resolve("max-filesize = \"2M\"\n", None)
+                .unwrap()
+                .max_filesize,
+            2 << 20
+        );
+        assert_eq!(
+            resolve("max-filesize = \"2M\"\n", Some(5))
+                .unwrap()
+                .max_filesize,
+            5
+        );
+        let err = resolve("\nmax-filesize = \"lots\"\n", None).unwrap_err();
+        let SettingsError::Source(err) = err else {
+            panic!("expected a located error, got {err}")
+        };
+        assert_eq!(err.line_col(), Some((2, 16)), "{err}");
     }
 
     #[test]

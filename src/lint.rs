@@ -11,7 +11,7 @@ use crate::finding::{Adjustment, Finding, Severity};
 use crate::rules::citations::{PageCitations, SentenceCitations};
 use crate::rules::context::{self, Change, CueSpan, SentenceContext, Verdict};
 use crate::rules::document::{self, Trigger};
-use crate::rules::matcher::{CueHit, Normalized, normalize};
+use crate::rules::matcher::{CueHit, CueIndex, Normalized, normalize};
 use crate::rules::{Effect, Ruleset, Scope};
 use crate::source::{Encoding, SourceFile};
 use crate::suppress;
@@ -62,6 +62,7 @@ pub fn lint_with(
         sentences: &sentences,
         risk_blocks: risk_blocks(ruleset, &prose, &norm),
         treatments: std::cell::OnceCell::new(),
+        cue_index: std::cell::OnceCell::new(),
         citations: PageCitations::scan(ruleset, &file.text, &prose, &norm, &sentences),
     };
     let findings = doc.run();
@@ -82,6 +83,9 @@ struct Document<'a> {
     risk_blocks: Vec<bool>,
     /// Every treatment named in the document (normalised ranges), found on first use.
     treatments: std::cell::OnceCell<Vec<Range<usize>>>,
+    /// Every cue of the text from one scan, made on first use; sentences, the page's treatments
+    /// and the document rules all read it, so no sentence is scanned twice.
+    cue_index: std::cell::OnceCell<CueIndex>,
     /// Footnote markers and references of the page, resolved once.
     citations: PageCitations<'a>,
 }
@@ -105,10 +109,9 @@ impl Document<'_> {
             let Some(si) = self.sentence_of(&hit.range) else {
                 continue;
             };
-            let cues = cue_cache.entry(si).or_insert_with(|| {
-                let r = self.sentence_norm_range(si);
-                rs.matcher.cues(&self.norm.text, r)
-            });
+            let cues = cue_cache
+                .entry(si)
+                .or_insert_with(|| self.cues_in(self.sentence_norm_range(si)));
             let pattern = &rule.patterns[hit.pattern];
             let has = |lists: &[usize]| cues.iter().any(|c| lists.contains(&c.list));
             if (!pattern.with.is_empty() && !has(&pattern.with)) || has(&pattern.without) {
@@ -215,20 +218,17 @@ impl Document<'_> {
     fn subject(&self, si: Option<usize>, claim_start: usize) -> Subject {
         let treatments = self.treatments.get_or_init(|| {
             let list = self.ruleset.cue_lists.treatments;
-            let hits = self
-                .ruleset
-                .matcher
-                .cues(&self.norm.text, 0..self.norm.text.len());
+            let hits = self.cue_index().all();
             // Keep the longest hit at each start ("ketamine infusions" over "ketamine").
             let mut out: Vec<Range<usize>> = Vec::new();
-            for h in hits.into_iter().filter(|h| h.list == list) {
+            for h in hits.iter().filter(|h| h.list == list) {
                 match out.last_mut() {
                     Some(last) if h.range.start < last.end => {
                         if h.range.start == last.start && h.range.end > last.end {
-                            *last = h.range;
+                            *last = h.range.clone();
                         }
                     }
-                    _ => out.push(h.range),
+                    _ => out.push(h.range.clone()),
                 }
             }
             out
@@ -263,6 +263,16 @@ impl Document<'_> {
                 && !opens_sentence(t)
         });
         Subject::from_written(written, opens_sentence(chosen), capitalised_elsewhere)
+    }
+
+    fn cue_index(&self) -> &CueIndex {
+        self.cue_index
+            .get_or_init(|| self.ruleset.matcher.cue_index(&self.norm.text))
+    }
+
+    /// The cue hits inside a normalised range (as `Matcher::cues` finds them), from the index.
+    fn cues_in(&self, range: Range<usize>) -> Vec<CueHit> {
+        self.cue_index().within(range)
     }
 
     fn sentence_norm_range(&self, si: usize) -> Range<usize> {
@@ -448,10 +458,7 @@ impl Document<'_> {
             text: &self.norm.text,
             sentences,
             blocks,
-            cues: self
-                .ruleset
-                .matcher
-                .cues(&self.norm.text, 0..self.norm.text.len()),
+            cues: self.cue_index().all().to_vec(),
             claimed: findings
                 .iter()
                 .map(|(_, p)| self.norm.from_prose(p.start)..self.norm.from_prose(p.end))

@@ -8,15 +8,17 @@
 
 mod cli;
 
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, ValueEnum as _};
-use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use claimlint::atomic::{AtomicFile, OutputError};
@@ -179,12 +181,14 @@ enum Input {
 enum Outcome {
     Linted(SourceFile, Vec<Finding>),
     Binary,
+    /// Not read, for this reason (not a regular file, or over --max-filesize).
+    Skipped(String),
     Failed(String),
 }
 
 fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptions) -> Outcome {
     let loaded = match &job.input {
-        Input::Path(path) => walk::load(path, &job.display),
+        Input::Path(path) => walk::load(path, &job.display, settings.max_filesize),
         Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes),
         Input::Bytes(Err(e)) => Err(e.clone()),
     };
@@ -195,6 +199,7 @@ fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptio
             Outcome::Linted(file, findings)
         }
         Ok(Loaded::Binary) => Outcome::Binary,
+        Ok(Loaded::Skipped(reason)) => Outcome::Skipped(reason),
         Err(message) => Outcome::Failed(message),
     }
 }
@@ -293,7 +298,6 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let options = LintOptions {
         inline_config: !args.no_inline_config,
     };
-    let outcomes = lint_all(&jobs, &rules, &settings, &options, !args.no_progress);
 
     let mut stdout = BufWriter::new(io::stdout().lock());
     let (mut out, color): (&mut dyn Write, bool) = match report_file.as_mut() {
@@ -346,46 +350,59 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         summary.failed += 1;
         failed = true;
     }
-    for (job, outcome) in jobs.iter().zip(outcomes) {
-        match outcome {
-            Outcome::Linted(file, mut findings) => {
-                if let Some(recording) = recording.as_mut() {
-                    // Everything recorded is baselined from now on, this run included.
-                    recording.record(&file, &findings);
-                    let before = findings.len();
-                    findings.retain(|f| f.waiver.is_some());
-                    summary.baselined += before - findings.len();
+    // Each file is reported as soon as it and the files before it are linted, and then dropped:
+    // only reporters that must (HTML) keep file texts until the end.
+    lint_each(
+        &jobs,
+        &rules,
+        &settings,
+        &options,
+        !args.no_progress,
+        |job, outcome| {
+            match outcome {
+                Outcome::Linted(file, mut findings) => {
+                    if let Some(recording) = recording.as_mut() {
+                        // Everything recorded is baselined from now on, this run included.
+                        recording.record(&file, &findings);
+                        let before = findings.len();
+                        findings.retain(|f| f.waiver.is_some());
+                        summary.baselined += before - findings.len();
+                    }
+                    if let Some(baseline) = baseline.as_mut() {
+                        summary.baselined += baseline.filter(&file, &mut findings);
+                    }
+                    statistics.add(&findings);
+                    if !(args.quiet || args.statistics) {
+                        let shown: Vec<Finding> = findings
+                            .iter()
+                            .filter(|f| show_waived || f.waiver.is_none())
+                            .cloned()
+                            .collect();
+                        reporter
+                            .report(&mut out, &file, &shown)
+                            .map_err(write_error)?;
+                    }
+                    summary.add_file(&findings);
                 }
-                if let Some(baseline) = baseline.as_mut() {
-                    summary.baselined += baseline.filter(&file, &mut findings);
+                Outcome::Binary => msg.info(&format!("skipping binary file {}", job.display)),
+                Outcome::Skipped(reason) => {
+                    msg.info(&format!("skipping {}: {reason}", job.display))
                 }
-                statistics.add(&findings);
-                if !(args.quiet || args.statistics) {
-                    let shown: Vec<Finding> = findings
-                        .iter()
-                        .filter(|f| show_waived || f.waiver.is_none())
-                        .cloned()
-                        .collect();
-                    reporter
-                        .report(&mut out, &file, &shown)
-                        .map_err(write_error)?;
+                Outcome::Failed(message) => {
+                    // Keep stderr in step with stdout when both go to one terminal.
+                    out.flush().map_err(write_error)?;
+                    msg.error(&format!("{}: {message}", job.display));
+                    reporter.error(&FileError {
+                        path: job.display.clone(),
+                        message,
+                    });
+                    summary.failed += 1;
+                    failed = true;
                 }
-                summary.add_file(&findings);
             }
-            Outcome::Binary => msg.info(&format!("skipping binary file {}", job.display)),
-            Outcome::Failed(message) => {
-                // Keep stderr in step with stdout when both go to one terminal.
-                out.flush().map_err(write_error)?;
-                msg.error(&format!("{}: {message}", job.display));
-                reporter.error(&FileError {
-                    path: job.display.clone(),
-                    message,
-                });
-                summary.failed += 1;
-                failed = true;
-            }
-        }
-    }
+            Ok(())
+        },
+    )?;
     if let (Some(path), Some(recording)) = (&args.write_baseline, &recording) {
         recording.write(path)?;
         msg.info(&format!(
@@ -462,20 +479,18 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
     let options = LintOptions {
         inline_config: !args.no_inline_config,
     };
-    for (job, outcome) in jobs
-        .iter()
-        .zip(lint_all(&jobs, &rules, &settings, &options, false))
-    {
+    lint_each(&jobs, &rules, &settings, &options, false, |job, outcome| {
         match outcome {
             Outcome::Linted(file, mut findings) => {
                 baseline.filter(&file, &mut findings);
             }
-            Outcome::Binary => {}
+            Outcome::Binary | Outcome::Skipped(_) => {}
             Outcome::Failed(message) => {
                 anyhow::bail!("{}: {message}; the baseline was not changed", job.display)
             }
         }
-    }
+        Ok(())
+    })?;
     let removed = baseline.prune(&cwd);
     if removed > 0 {
         baseline.write(&args.baseline)?;
@@ -495,16 +510,20 @@ fn report_plural(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
-/// Lints every job in parallel, keeping their order. On a terminal, a progress bar appears on
-/// stderr once the run has lasted a second (short runs never flash one); indicatif hides it when
-/// stderr is not a terminal.
-fn lint_all(
+/// Lints every job in parallel and hands each outcome to `each` in job order, as soon as it and
+/// all the jobs before it are done, then drops it. Jobs are taken roughly in order, so only the
+/// outcomes waiting behind a slower file are held: memory follows the largest files, not the
+/// tree. The first error from `each` stops the run (jobs not yet started are skipped) and is
+/// returned. On a terminal, a progress bar appears on stderr once the run has lasted a second
+/// (short runs never flash one); indicatif hides it when stderr is not a terminal.
+fn lint_each(
     jobs: &[Job],
     rules: &Ruleset,
     settings: &Settings,
     options: &LintOptions,
     progress: bool,
-) -> Vec<Outcome> {
+    mut each: impl FnMut(&Job, Outcome) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::hidden());
     if let Ok(style) =
         ProgressStyle::with_template("{spinner} linting {pos}/{len} files {wide_bar}")
@@ -521,17 +540,44 @@ fn lint_all(
             }
         })
     });
-    let outcomes = jobs
-        .par_iter()
-        .progress_with(bar.clone())
-        .map(|job| lint_job(job, rules, settings, options))
-        .collect();
+    let stop = AtomicBool::new(false);
+    let (sender, outcomes) = mpsc::channel::<(usize, Outcome)>();
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            jobs.iter()
+                .enumerate()
+                .par_bridge()
+                .for_each_with(sender, |sender, (i, job)| {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let outcome = lint_job(job, rules, settings, options);
+                    bar.inc(1);
+                    // The receiver is gone only after an error; the run is stopping anyway.
+                    let _ = sender.send((i, outcome));
+                });
+        });
+        // Outcomes that arrived before an earlier job's, by job index.
+        let mut waiting: BTreeMap<usize, Outcome> = BTreeMap::new();
+        let mut next = 0;
+        for (i, outcome) in outcomes {
+            waiting.insert(i, outcome);
+            while let Some(outcome) = waiting.remove(&next) {
+                if let Err(e) = each(&jobs[next], outcome) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+                next += 1;
+            }
+        }
+        Ok(())
+    });
     drop(done);
     if let Some(handle) = shower {
         let _ = handle.join();
     }
     bar.finish_and_clear();
-    outcomes
+    result
 }
 
 fn load_rules_for(cli: &Cli, overrides: &Overrides) -> anyhow::Result<(Settings, Ruleset)> {
@@ -544,6 +590,11 @@ fn load_rules_for(cli: &Cli, overrides: &Overrides) -> anyhow::Result<(Settings,
 fn rules(cli: &Cli, args: &RulesArgs) -> anyhow::Result<ExitCode> {
     let (_, rules) = load_rules_for(cli, &args.rules.overrides(None))?;
     let text = match args.format {
+        _ if args.export_phrases => rules
+            .export_phrases()
+            .into_iter()
+            .map(|p| p + "\n")
+            .collect(),
         RulesFormat::Table => rules_table(&rules.rules),
         RulesFormat::Md => rules_markdown(&rules.rules),
     };

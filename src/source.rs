@@ -132,22 +132,49 @@ fn utf16(bytes: &[u8], encoding: &'static encoding_rs::Encoding) -> Result<Strin
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Every `COLUMN_MARK_STEP` bytes, a char boundary and its 0-based column. Columns count
+    /// scalar values from the line start, so without marks a report of many findings on one
+    /// huge line (a minified page, a 100 MB single-line file) would rescan the line per finding.
+    marks: Vec<(usize, usize)>,
+}
+
+/// Bytes between column marks: a column lookup counts at most this many bytes.
+const COLUMN_MARK_STEP: usize = 4096;
+
+/// Whether a byte continues a UTF-8 sequence (so does not start a scalar value).
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+        let mut marks = Vec::new();
+        let mut next_mark = COLUMN_MARK_STEP;
+        // Scalar values from the current line's start up to byte `i`.
+        let mut column = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !is_continuation(b) {
+                if i >= next_mark {
+                    marks.push((i, column));
+                    next_mark = i + COLUMN_MARK_STEP;
+                }
+                column += 1;
+            }
+            match b {
+                b'\n' => {
+                    starts.push(i + 1);
+                    column = 0;
+                }
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
+                    starts.push(i + 1);
+                    column = 0;
+                }
                 _ => {}
             }
-            i += 1;
         }
-        LineIndex { starts }
+        LineIndex { starts, marks }
     }
 
     /// Number of lines (a trailing line break starts one more, empty line).
@@ -177,11 +204,19 @@ impl LineIndex {
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
-        let start = self.starts[line];
+        let line_start = self.starts[line];
+        // Count from the last mark on this line before `offset`, else from the line start.
+        let (start, base) = match self.marks.partition_point(|&(at, _)| at <= offset) {
+            0 => (line_start, 0),
+            n => match self.marks[n - 1] {
+                (at, column) if at >= line_start => (at, column),
+                _ => (line_start, 0),
+            },
+        };
         let column = text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
-        (line + 1, column + 1)
+        (line + 1, base + column + 1)
     }
 }
 
@@ -246,6 +281,23 @@ mod tests {
         assert_eq!(idx.line_col(text, 7), (4, 1));
         // The \r of a CRLF pair belongs to the line it ends.
         assert_eq!(idx.line_col(text, 1), (1, 2));
+    }
+
+    #[test]
+    fn columns_on_a_huge_line_match_a_plain_count() {
+        // Longer than several column marks, with multi-byte characters straddling them and
+        // line breaks after the first marks, so both the mark and the line-start paths run.
+        let mut text = "é€a".repeat(3000);
+        text.push('\n');
+        text.push_str(&"b𝄞".repeat(2500));
+        let idx = LineIndex::new(&text);
+        let second = text.find('\n').unwrap() + 1;
+        for (offset, _) in text.char_indices().step_by(97) {
+            let start = if offset >= second { second } else { 0 };
+            let expected = text[start..offset].chars().count() + 1;
+            assert_eq!(idx.line_col(&text, offset).1, expected, "offset {offset}");
+        }
+        assert!(idx.marks.len() > 3);
     }
 
     #[test]

@@ -347,18 +347,110 @@ pub fn io_message(e: &io::Error) -> String {
     }
 }
 
+/// The default `--max-filesize`: larger files are skipped with a note, so one stray data dump
+/// in a content repository cannot take the run's memory.
+pub const DEFAULT_MAX_FILESIZE: u64 = 16 * 1024 * 1024;
+
 /// A file after reading.
 #[derive(Debug)]
 pub enum Loaded {
     Text(SourceFile),
     /// Skipped: a NUL byte in the first 8 KiB and no UTF-16 byte order mark.
     Binary,
+    /// Skipped without reading, for the reason given (not a regular file, or too large).
+    Skipped(String),
 }
 
-/// Reads and decodes a file. The error is a message for the user (the caller adds the path).
-pub fn load(path: &Path, display: &str) -> Result<Loaded, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+/// Reads and decodes a file of at most `max_filesize` bytes. Only regular files are read: a FIFO
+/// would block forever and a device could stream without end, so they are skipped (also when
+/// named explicitly or reached through a symlink). The error is a message for the user (the
+/// caller adds the path).
+pub fn load(path: &Path, display: &str, max_filesize: u64) -> Result<Loaded, String> {
+    let cannot_read = |e: io::Error| format!("cannot read: {}", io_message(&e));
+    // Checked before opening: opening a FIFO for reading blocks until a writer appears.
+    let meta = std::fs::metadata(path).map_err(cannot_read)?;
+    if let Some(skip) = skip_reason(&meta, max_filesize) {
+        return Ok(Loaded::Skipped(skip));
+    }
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    // The file may have been replaced or have grown since the check: check the open handle
+    // again and never read more than one byte past the limit.
+    let meta = file.metadata().map_err(cannot_read)?;
+    if let Some(skip) = skip_reason(&meta, max_filesize) {
+        return Ok(Loaded::Skipped(skip));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    io::Read::read_to_end(
+        &mut io::Read::take(file, max_filesize.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(cannot_read)?;
+    if bytes.len() as u64 > max_filesize {
+        return Ok(Loaded::Skipped(too_large(max_filesize)));
+    }
     decode(display, &bytes)
+}
+
+/// Why a file is not read, if it is not: not a regular file, or larger than the limit.
+fn skip_reason(meta: &std::fs::Metadata, max_filesize: u64) -> Option<String> {
+    if !meta.is_file() {
+        return Some(format!("not a regular file ({})", file_kind(meta)));
+    }
+    (meta.len() > max_filesize).then(|| too_large(max_filesize))
+}
+
+fn too_large(max_filesize: u64) -> String {
+    format!("larger than --max-filesize ({max_filesize} bytes)")
+}
+
+/// A short name for the kind of a file that is not a regular file.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// Parses a size such as `16M`, `512K`, `1G` or `1000` (bytes; suffixes are powers of 1024,
+/// case-insensitive, an optional trailing `B` allowed).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix(['b', 'B'])
+        .filter(|rest| rest.ends_with(|c: char| c.is_ascii_alphabetic()))
+        .unwrap_or(t);
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], Some(c.to_ascii_uppercase())),
+        _ => (t, None),
+    };
+    let multiplier: u64 = match unit {
+        None => 1,
+        Some('K') => 1 << 10,
+        Some('M') => 1 << 20,
+        Some('G') => 1 << 30,
+        Some(_) => return Err(format!("`{text}` is not a size: use bytes or K, M, G")),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiplier))
+        .ok_or_else(|| format!("`{text}` is not a size: use bytes or K, M, G, e.g. `16M`"))
 }
 
 /// Decodes bytes read from a file or standard input.
@@ -435,6 +527,37 @@ mod tests {
     fn bad_globs_name_their_list_and_index() {
         let err = PathFilter::new(Path::new("/"), &["ok/**"], &["a/**", "b/[z-a]"]).unwrap_err();
         assert_eq!((err.list, err.index), (GlobList::Exclude, 1));
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("16M"), Ok(16 * 1024 * 1024));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("2GB"), Ok(2 << 30));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("16X").is_err());
+        assert!(parse_size("").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn files_over_the_limit_are_skipped_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.md");
+        std::fs::write(&path, "cures cancer").unwrap();
+        assert!(matches!(load(&path, "big.md", 12), Ok(Loaded::Text(_))));
+        match load(&path, "big.md", 11) {
+            Ok(Loaded::Skipped(why)) => assert!(why.contains("--max-filesize"), "{why}"),
+            other => panic!("expected a skip, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_vanished_file_is_a_read_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(&dir.path().join("gone.md"), "gone.md", u64::MAX).unwrap_err();
+        assert_eq!(err, "cannot read: no such file or directory");
     }
 
     #[test]

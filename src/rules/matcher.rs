@@ -1,18 +1,29 @@
-//! The matcher: all phrases of all enabled rules in one Aho-Corasick automaton, all regexes behind
-//! one `RegexSet` prefilter, and a second automaton for the context cue lists (hedges, negators,
-//! lexicon terms). Matching runs on a normalised copy of the prose (`Normalized`) in which curly
-//! apostrophes, dashes and runs of spaces are folded, so phrase variants need no regex; a sparse
-//! offset map takes every match back to prose offsets.
+//! The matcher: all phrases of all enabled rules and the required prefix literals of all rule
+//! regexes in one Aho-Corasick DFA that scans the text once, and a second automaton for the
+//! context cue lists (hedges, negators, lexicon terms). A regex runs only where one of its prefix
+//! literals was found, anchored there (`RegexGate`); the few regexes without a finite prefix set
+//! run as an ordinary search over the text. Matching runs on a normalised copy of the prose
+//! (`Normalized`) in which curly apostrophes, dashes and runs of spaces are folded, so phrase
+//! variants need no regex; a sparse offset map takes every match back to prose offsets.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::nfa::thompson;
+use regex_automata::{Anchored, Input, meta};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
 
-use super::{PatternSources, Rule};
+use super::{PatternSources, Rule, Ruleset};
 
 /// Size limit for one compiled regex; a larger one is a ruleset error, not a slow run.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// At most this many prefix literals per regex; a regex with more (a broad class up front) is
+/// cheaper to run as one search over the text than to wake at every position.
+const MAX_PREFIXES: usize = 1000;
 
 /// A named list of terms (a lexicon list such as `@hedges`, or one ad-hoc term).
 #[derive(Clone, Debug)]
@@ -36,31 +47,175 @@ pub struct CueHit {
     pub range: Range<usize>,
 }
 
+/// One rule regex and how it is woken.
+#[derive(Debug)]
+struct RuleRegex {
+    rule: usize,
+    pattern: usize,
+    source: String,
+    /// Compiled on first use: a short check wakes only a few regexes, and start-up should not pay
+    /// for all of them. `None` only if compilation fails, which ruleset loading already rules out.
+    compiled: OnceLock<Option<meta::Regex>>,
+    /// Every match starts at an ASCII word boundary (`\b...`): a prefix literal found inside a
+    /// word (the `i` of "this") cannot start a match, so the regex is not woken there.
+    starts_at_boundary: bool,
+}
+
+impl RuleRegex {
+    fn regex(&self) -> Option<&meta::Regex> {
+        self.compiled
+            .get_or_init(|| build_meta_regex(&self.source).ok())
+            .as_ref()
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Matcher {
-    phrases: Option<AhoCorasick>,
-    /// Pattern id of the phrase automaton -> (rule, pattern).
+    /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals.
+    scan: Option<AhoCorasick>,
+    /// Pattern id of the scan automaton -> (rule, pattern), for phrase spellings.
     phrase_ids: Vec<(usize, usize)>,
     phrase_texts: Vec<String>,
-    regexes: Vec<(usize, usize, Regex)>,
-    regex_set: Option<RegexSet>,
+    /// For scan id `phrase_ids.len() + k`: the regexes that literal `k` is a prefix of.
+    prefix_regexes: Vec<Vec<usize>>,
+    regexes: Vec<RuleRegex>,
+    /// Regexes without a usable prefix set, run over the whole text.
+    ungated: Vec<usize>,
     cues: Option<AhoCorasick>,
     /// Pattern id of the cue automaton -> term list.
     cue_ids: Vec<usize>,
 }
 
-/// Compiles a rule regex the way the matcher runs it: case-insensitive, ASCII (Unicode off, which
-/// keeps `\b` and classes fast), over bytes, with a size limit.
-pub fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
+/// The syntax every rule regex is read with: case-insensitive, ASCII (Unicode off, which keeps
+/// `\b` and classes fast), over bytes.
+fn parser() -> regex_syntax::Parser {
+    regex_syntax::ParserBuilder::new()
         .case_insensitive(true)
         .unicode(false)
-        .size_limit(REGEX_SIZE_LIMIT)
+        .utf8(false)
         .build()
-        .map_err(|e| e.to_string())
 }
 
-fn build_automaton(patterns: &[String]) -> Result<Option<AhoCorasick>, String> {
+/// A rule regex parsed once per process: loading validates it, the matcher extracts its prefix
+/// literals, and the first search compiles it. Parsing the rulesets' big alternations is a large
+/// part of start-up, so the three share one parse.
+fn parse_rule_regex(pattern: &str) -> Result<Hir, String> {
+    static PARSED: OnceLock<Mutex<HashMap<String, Hir>>> = OnceLock::new();
+    let cache = PARSED.get_or_init(Mutex::default);
+    if let Some(hir) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(hir);
+    }
+    let hir = parser().parse(pattern).map_err(|e| e.to_string())?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(pattern.to_owned(), hir.clone());
+    }
+    Ok(hir)
+}
+
+fn size_error(limit: usize) -> String {
+    format!("compiled regex exceeds size limit of {limit} bytes")
+}
+
+/// Compiles a rule regex exactly as `regex::bytes::RegexBuilder` does with the same options (so
+/// `find_iter` behaves the same), with access to anchored searches.
+fn build_meta_regex(pattern: &str) -> Result<meta::Regex, String> {
+    let hir = parse_rule_regex(pattern)?;
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(2 * (1 << 20)),
+        )
+        .build_from_hir(&hir)
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => size_error(limit),
+            None => e.to_string(),
+        })
+}
+
+/// Checks a rule regex: valid syntax, and its automaton (built as the matcher's, captures and
+/// all) within the size limit. A user ruleset's error is reported at load, never in the middle
+/// of a run; the full compile waits for the first search that needs the regex.
+pub fn build_regex(pattern: &str) -> Result<(), String> {
+    let hir = parse_rule_regex(pattern)?;
+    thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .shrink(false),
+        )
+        .build_from_hir(&hir)
+        .map(|_| ())
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => size_error(limit),
+            None => e.to_string(),
+        })
+}
+
+/// The literals that every match of `pattern` starts with (ASCII lowercase, to be matched
+/// ASCII-case-insensitively), or `None` when there is no useful finite set: a broad class or an
+/// optional part up front, or a regex that can match the empty string.
+fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = parse_rule_regex(pattern).ok()?;
+    if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+        return None;
+    }
+    let folded = fold_ascii_case(&hir);
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_total(MAX_PREFIXES)
+        .limit_literal_len(6);
+    let seq = extractor.extract(&folded);
+    let mut literals: Vec<Vec<u8>> = seq
+        .literals()?
+        .iter()
+        .map(|l| l.as_bytes().to_ascii_lowercase())
+        .collect();
+    literals.sort();
+    literals.dedup();
+    if literals.is_empty() || literals.iter().any(|l| l.is_empty()) {
+        return None;
+    }
+    Some(literals)
+}
+
+/// The case-insensitive HIR with every byte class and literal projected to ASCII lowercase:
+/// `[Cc][Uu][Rr][Ee]` becomes `cure`, so literal extraction does not multiply out every casing.
+/// A match, lowercased, matches the folded HIR, so the folded prefixes hold for the original.
+fn fold_ascii_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Literal(lit) => Hir::literal(lit.0.to_ascii_lowercase()),
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut bytes = [false; 256];
+            for r in class.iter() {
+                for b in r.start()..=r.end() {
+                    bytes[usize::from(b.to_ascii_lowercase())] = true;
+                }
+            }
+            let ranges = (0..=255u8)
+                .filter(|&b| bytes[usize::from(b)])
+                .map(|b| ClassBytesRange::new(b, b));
+            Hir::class(Class::Bytes(ClassBytes::new(ranges)))
+        }
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(fold_ascii_case(&rep.sub)),
+            ..rep.clone()
+        }),
+        HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
+            sub: Box::new(fold_ascii_case(&cap.sub)),
+            ..cap.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold_ascii_case).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold_ascii_case).collect()),
+        // Unicode classes (only under an explicit `(?u)`), look-arounds and the empty regex stay.
+        _ => hir.clone(),
+    }
+}
+
+fn build_automaton(patterns: &[Vec<u8>]) -> Result<Option<AhoCorasick>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -109,37 +264,60 @@ impl Matcher {
             }
         }
         let mut regexes = Vec::new();
+        let mut ungated = Vec::new();
+        let mut prefix_index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut prefix_texts: Vec<Vec<u8>> = Vec::new();
+        let mut prefix_regexes: Vec<Vec<usize>> = Vec::new();
         for r in sources.regexes.iter().filter(|r| rules[r.rule].enabled) {
-            regexes.push((r.rule, r.pattern, build_regex(&r.regex)?));
+            let index = regexes.len();
+            let starts_at_boundary = parse_rule_regex(&r.regex).is_ok_and(|hir| {
+                hir.properties()
+                    .look_set_prefix()
+                    .contains(regex_syntax::hir::Look::WordAscii)
+            });
+            match prefix_literals(&r.regex) {
+                Some(literals) => {
+                    for lit in &literals {
+                        let k = *prefix_index.entry(lit.clone()).or_insert_with(|| {
+                            prefix_texts.push(lit.clone());
+                            prefix_regexes.push(Vec::new());
+                            prefix_texts.len() - 1
+                        });
+                        prefix_regexes[k].push(index);
+                    }
+                }
+                None => ungated.push(index),
+            }
+            regexes.push(RuleRegex {
+                rule: r.rule,
+                pattern: r.pattern,
+                source: r.regex.clone(),
+                compiled: OnceLock::new(),
+                starts_at_boundary,
+            });
         }
-        let regex_set = if regexes.is_empty() {
-            None
-        } else {
-            Some(
-                RegexSetBuilder::new(regexes.iter().map(|(_, _, r)| r.as_str()))
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .size_limit(REGEX_SIZE_LIMIT * 16)
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            )
-        };
+        let scan_patterns: Vec<Vec<u8>> = phrase_texts
+            .iter()
+            .map(|p| p.as_bytes().to_vec())
+            .chain(prefix_texts)
+            .collect();
         let mut cue_texts = Vec::new();
         let mut cue_ids = Vec::new();
         for (i, list) in lists.iter().enumerate() {
             for term in &list.terms {
                 for v in phrase_variants(term) {
-                    cue_texts.push(v);
+                    cue_texts.push(v.into_bytes());
                     cue_ids.push(i);
                 }
             }
         }
         Ok(Matcher {
-            phrases: build_automaton(&phrase_texts)?,
+            scan: build_automaton(&scan_patterns)?,
             phrase_ids,
             phrase_texts,
+            prefix_regexes,
             regexes,
-            regex_set,
+            ungated,
             cues: build_automaton(&cue_texts)?,
             cue_ids,
         })
@@ -156,45 +334,86 @@ impl Matcher {
     /// All word-bounded rule hits in a normalised text, ordered by start.
     pub(crate) fn find(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
-        if let Some(ac) = &self.phrases {
+        // (regex, start) of every prefix literal found: where a gated regex may match.
+        let mut wake: Vec<(usize, usize)> = Vec::new();
+        if let Some(ac) = &self.scan {
             for m in ac.find_overlapping_iter(text) {
-                if is_bounded(text, m.start(), m.end()) {
-                    let (rule, pattern) = self.phrase_ids[m.pattern().as_usize()];
-                    hits.push(Hit {
-                        rule,
-                        pattern,
-                        range: m.start()..m.end(),
-                    });
-                }
-            }
-        }
-        if let Some(set) = &self.regex_set {
-            for i in set.matches(text.as_bytes()).iter() {
-                let (rule, pattern, re) = &self.regexes[i];
-                for m in re.find_iter(text.as_bytes()) {
-                    if !(text.is_char_boundary(m.start()) && text.is_char_boundary(m.end())) {
-                        continue;
-                    }
-                    let range = trim_context(text, m.start()..m.end());
-                    if range.start < range.end {
+                let id = m.pattern().as_usize();
+                if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
+                    if is_bounded(text, m.start(), m.end()) {
                         hits.push(Hit {
-                            rule: *rule,
-                            pattern: *pattern,
-                            range,
+                            rule,
+                            pattern,
+                            range: m.start()..m.end(),
                         });
                     }
+                } else if let Some(woken) = self.prefix_regexes.get(id - self.phrase_ids.len()) {
+                    let at_boundary = is_word_boundary(text.as_bytes(), m.start());
+                    wake.extend(
+                        woken
+                            .iter()
+                            .filter(|&&r| at_boundary || !self.regexes[r].starts_at_boundary)
+                            .map(|&r| (r, m.start())),
+                    );
                 }
             }
         }
-        hits.sort_by_key(|h| {
-            (
-                h.range.start,
-                std::cmp::Reverse(h.range.end),
-                h.rule,
-                h.pattern,
-            )
-        });
+        wake.sort_unstable();
+        wake.dedup();
+        let haystack = text.as_bytes();
+        for group in wake.chunk_by(|a, b| a.0 == b.0) {
+            let rule_regex = &self.regexes[group[0].0];
+            let Some(re) = rule_regex.regex() else {
+                continue;
+            };
+            // The matches `find_iter` would report: the leftmost match at each candidate start,
+            // searching again only from the end of the previous match. Every gated regex needs at
+            // least one byte, so no empty match needs care.
+            let mut resume = 0;
+            for &(_, start) in group {
+                if start < resume {
+                    continue;
+                }
+                let input = Input::new(haystack).range(start..).anchored(Anchored::Yes);
+                if let Some(m) = re.search(&input) {
+                    resume = m.end();
+                    push_regex_hit(&mut hits, text, rule_regex, m.range());
+                }
+            }
+        }
+        // A regex shared by several rules (an overlay's copy) runs once for all of them.
+        for (k, &i) in self.ungated.iter().enumerate() {
+            let source = &self.regexes[i].source;
+            if self.ungated[..k]
+                .iter()
+                .any(|&j| self.regexes[j].source == *source)
+            {
+                continue;
+            }
+            let Some(re) = self.regexes[i].regex() else {
+                continue;
+            };
+            let sharing: Vec<&RuleRegex> = self.ungated[k..]
+                .iter()
+                .map(|&j| &self.regexes[j])
+                .filter(|r| r.source == *source)
+                .collect();
+            for m in re.find_iter(haystack) {
+                for rule_regex in &sharing {
+                    push_regex_hit(&mut hits, text, rule_regex, m.range());
+                }
+            }
+        }
+        sort_hits(&mut hits);
         hits
+    }
+
+    /// Every word-bounded cue hit of a whole normalised text, to answer many range questions
+    /// from one scan (`CueIndex::within` equals `cues` on the same range).
+    pub(crate) fn cue_index(&self, text: &str) -> CueIndex {
+        CueIndex {
+            hits: self.cues(text, 0..text.len()),
+        }
     }
 
     /// All word-bounded cue hits inside `range` of a normalised text, ordered by start.
@@ -218,6 +437,75 @@ impl Matcher {
         out.sort_by_key(|c| (c.range.start, c.range.end, c.list));
         out
     }
+}
+
+/// The cue hits of one whole text, ordered by (start, end, list). An overlapping scan reports
+/// every occurrence of every term, so the hits inside a range are exactly those a scan of just
+/// that range finds: one scan serves every sentence of a document.
+#[derive(Debug, Default)]
+pub(crate) struct CueIndex {
+    hits: Vec<CueHit>,
+}
+
+impl CueIndex {
+    /// The hits wholly inside `range`, in the order `Matcher::cues` gives them.
+    pub(crate) fn within(&self, range: Range<usize>) -> Vec<CueHit> {
+        let first = self.hits.partition_point(|c| c.range.start < range.start);
+        self.hits[first..]
+            .iter()
+            .take_while(|c| c.range.start < range.end)
+            .filter(|c| c.range.end <= range.end)
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn all(&self) -> &[CueHit] {
+        &self.hits
+    }
+}
+
+/// All rule hits of a ruleset's enabled rules in a normalised text (see `normalize`), before
+/// sentence context: the matching step of the pipeline on its own, for benchmarks and tools.
+pub fn find_hits(ruleset: &Ruleset, text: &str) -> Vec<Hit> {
+    ruleset.matcher.find(text)
+}
+
+/// Whether `\b` (ASCII, as the rule regexes read it) holds at `at`.
+fn is_word_boundary(haystack: &[u8], at: usize) -> bool {
+    let word = |i: usize| {
+        haystack
+            .get(i)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    let before = at.checked_sub(1).is_some_and(word);
+    before != word(at)
+}
+
+/// Records a regex match as a hit: on character boundaries, narrowed to the claim's words.
+fn push_regex_hit(hits: &mut Vec<Hit>, text: &str, regex: &RuleRegex, range: Range<usize>) {
+    if !(text.is_char_boundary(range.start) && text.is_char_boundary(range.end)) {
+        return;
+    }
+    let range = trim_context(text, range);
+    if range.start < range.end {
+        hits.push(Hit {
+            rule: regex.rule,
+            pattern: regex.pattern,
+            range,
+        });
+    }
+}
+
+/// The order `find` reports hits in: by start, longest first, then rule and pattern.
+fn sort_hits(hits: &mut [Hit]) {
+    hits.sort_by_key(|h| {
+        (
+            h.range.start,
+            std::cmp::Reverse(h.range.end),
+            h.rule,
+            h.pattern,
+        )
+    });
 }
 
 /// Narrows a regex match to the claim's words. Patterns that must check the character before a
@@ -331,6 +619,177 @@ pub fn normalize(prose: &str) -> Normalized {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The matcher as it was before literal gating: one phrase automaton, a `RegexSet` over the
+    /// whole text, then `find_iter` for each regex the set reports.
+    struct RegexSetMatcher<'a> {
+        matcher: &'a Matcher,
+        phrases: AhoCorasick,
+        set: regex::bytes::RegexSet,
+        regexes: Vec<regex::bytes::Regex>,
+    }
+
+    impl<'a> RegexSetMatcher<'a> {
+        fn new(matcher: &'a Matcher) -> Self {
+            let sources: Vec<&str> = matcher.regexes.iter().map(|r| r.source.as_str()).collect();
+            RegexSetMatcher {
+                matcher,
+                phrases: AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(true)
+                    .build(&matcher.phrase_texts)
+                    .unwrap(),
+                set: regex::bytes::RegexSetBuilder::new(&sources)
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .size_limit(REGEX_SIZE_LIMIT * 16)
+                    .build()
+                    .unwrap(),
+                regexes: sources
+                    .iter()
+                    .map(|s| {
+                        regex::bytes::RegexBuilder::new(s)
+                            .case_insensitive(true)
+                            .unicode(false)
+                            .size_limit(REGEX_SIZE_LIMIT)
+                            .build()
+                            .unwrap()
+                    })
+                    .collect(),
+            }
+        }
+
+        fn find(&self, text: &str) -> Vec<Hit> {
+            let mut hits = Vec::new();
+            for m in self.phrases.find_overlapping_iter(text) {
+                if is_bounded(text, m.start(), m.end()) {
+                    let (rule, pattern) = self.matcher.phrase_ids[m.pattern().as_usize()];
+                    hits.push(Hit {
+                        rule,
+                        pattern,
+                        range: m.start()..m.end(),
+                    });
+                }
+            }
+            for i in self.set.matches(text.as_bytes()).iter() {
+                for m in self.regexes[i].find_iter(text.as_bytes()) {
+                    push_regex_hit(&mut hits, text, &self.matcher.regexes[i], m.range());
+                }
+            }
+            sort_hits(&mut hits);
+            hits
+        }
+    }
+
+    /// Every built-in ruleset with every rule on, default-off ones included.
+    fn all_rules() -> crate::rules::Ruleset {
+        use crate::rules::{Ruleset, RulesetOptions, builtin};
+        let builtin: Vec<String> = builtin::NAMES.iter().map(|n| n.to_string()).collect();
+        let loaded = Ruleset::load(&RulesetOptions {
+            builtin: builtin.clone(),
+            ..RulesetOptions::default()
+        })
+        .unwrap();
+        Ruleset::load(&RulesetOptions {
+            builtin,
+            enable: loaded.rules.iter().map(|r| r.id.clone()).collect(),
+            ..RulesetOptions::default()
+        })
+        .unwrap()
+    }
+
+    /// Normalised prose of every fixture page, every rule example, and the ruleset files read as
+    /// plain text (they hold every phrase and regex next to each other).
+    fn corpus(ruleset: &crate::rules::Ruleset) -> Vec<(String, String)> {
+        use crate::extract::{Format, extract};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("fixtures"), root.join("rulesets")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut out = Vec::new();
+        for path in files {
+            let format = match path.extension().and_then(|e| e.to_str()) {
+                Some("md") => Format::Markdown,
+                Some("html") => Format::Html,
+                Some("txt" | "toml") => Format::Plain,
+                _ => continue,
+            };
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let prose = extract(&text, format);
+            out.push((path.display().to_string(), normalize(&prose.text).text));
+        }
+        for rule in &ruleset.rules {
+            for (i, example) in rule.examples.iter().enumerate() {
+                let prose = extract(&example.text, example.format);
+                out.push((
+                    format!("{} example {i}", rule.id),
+                    normalize(&prose.text).text,
+                ));
+            }
+        }
+        // Overlapping and back-to-back claims, where `find_iter` skips a match inside another.
+        let twice = "Risk of addiction is low, risk of addiction is low. 90% of 90% of patients. \
+                     100% guaranteed results guaranteed relief.";
+        out.push(("overlaps".into(), twice.to_owned()));
+        out
+    }
+
+    #[test]
+    fn gated_regexes_find_exactly_what_a_regex_set_and_find_iter_find() {
+        let ruleset = all_rules();
+        let reference = RegexSetMatcher::new(&ruleset.matcher);
+        let corpus = corpus(&ruleset);
+        assert!(corpus.len() > 100, "{} texts", corpus.len());
+        let mut regex_hits = 0;
+        for (name, text) in &corpus {
+            let expected = reference.find(text);
+            let found = ruleset.matcher.find(text);
+            assert_eq!(found, expected, "{name}");
+            regex_hits += found
+                .iter()
+                .filter(|h| {
+                    ruleset
+                        .matcher
+                        .regexes
+                        .iter()
+                        .any(|r| r.rule == h.rule && r.pattern == h.pattern)
+                })
+                .count();
+        }
+        assert!(regex_hits > 100, "only {regex_hits} regex hits");
+    }
+
+    #[test]
+    fn prefix_literals_fold_case_and_give_up_on_broad_starts() {
+        assert_eq!(
+            prefix_literals(r"\bCures? [a-z]+").unwrap(),
+            [b"cure ".to_vec(), b"cures ".to_vec()]
+        );
+        assert_eq!(
+            prefix_literals(r"\b(?:NO|zero)-x").unwrap(),
+            [b"no-x".to_vec(), b"zero-x".to_vec()]
+        );
+        // Long alternatives are cut to their first bytes, which keeps the automaton small.
+        assert_eq!(
+            prefix_literals(r"\bguaranteed (?:results|relief)").unwrap(),
+            [b"guaran".to_vec()]
+        );
+        assert_eq!(prefix_literals(r"(?:^|[^0-9.])[0-9]+%"), None);
+        assert_eq!(prefix_literals(r"[a-z]+ly"), None);
+        assert_eq!(prefix_literals(r"x?"), None);
+    }
 
     #[test]
     fn regex_matches_drop_the_context_character_they_consumed() {

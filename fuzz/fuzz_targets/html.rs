@@ -1,0 +1,11 @@
+//! Fuzz target: Html extraction of arbitrary bytes keeps the offset-map invariants.
+#![no_main]
+
+#[path = "../invariants.rs"]
+mod invariants;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Err(violation) = invariants::check_extraction(data, claimlint::Format::Html) {
+        panic!("{violation}");
+    }
+});
