@@ -256,13 +256,18 @@ impl Document<'_> {
             })
         };
         let written = &text[chosen.clone()];
-        let capitalised_elsewhere = treatments.iter().any(|t| {
-            t != chosen
-                && text[t.clone()].eq_ignore_ascii_case(written)
-                && text[t.clone()].starts_with(char::is_uppercase)
-                && !opens_sentence(t)
-        });
-        Subject::from_written(written, opens_sentence(chosen), capitalised_elsewhere)
+        let at_start = opens_sentence(chosen);
+        // Only a capital at a sentence start needs the page-wide look for a brand name; skip the
+        // scan over every treatment on the page otherwise (it runs once per finding).
+        let capitalised_elsewhere = at_start
+            && written.starts_with(char::is_uppercase)
+            && treatments.iter().any(|t| {
+                t != chosen
+                    && text[t.clone()].eq_ignore_ascii_case(written)
+                    && text[t.clone()].starts_with(char::is_uppercase)
+                    && !opens_sentence(t)
+            });
+        Subject::from_written(written, at_start, capitalised_elsewhere)
     }
 
     fn cue_index(&self) -> &CueIndex {

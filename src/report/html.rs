@@ -54,10 +54,7 @@ struct Document {
 
 impl Document {
     fn worst(&self) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .rev()
-            .find(|&s| self.counts[s.index()] > 0)
+        super::worst_of(&self.counts)
     }
 }
 
@@ -887,12 +884,7 @@ impl HtmlReporter<'_> {
         let mut order: Vec<usize> = (0..self.documents.len()).collect();
         order.sort_by(|&a, &b| {
             let (da, db) = (&self.documents[a], &self.documents[b]);
-            db.worst()
-                .cmp(&da.worst())
-                .then(db.counts[2].cmp(&da.counts[2]))
-                .then(db.counts[1].cmp(&da.counts[1]))
-                .then(db.counts[0].cmp(&da.counts[0]))
-                .then(db.waived.cmp(&da.waived))
+            super::worse_first((&da.counts, da.waived), (&db.counts, db.waived))
                 .then(da.path.cmp(&db.path))
         });
         out.push_str(

@@ -32,10 +32,7 @@ struct FileEntry {
 
 impl FileEntry {
     fn worst(&self) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .rev()
-            .find(|&s| self.counts[s.index()] > 0)
+        super::worst_of(&self.counts)
     }
 }
 
@@ -187,12 +184,7 @@ impl MarkdownReporter {
         let mut with_findings: Vec<&FileEntry> =
             self.files.iter().filter(|f| !f.items.is_empty()).collect();
         with_findings.sort_by(|a, b| {
-            b.worst()
-                .cmp(&a.worst())
-                .then(b.counts[2].cmp(&a.counts[2]))
-                .then(b.counts[1].cmp(&a.counts[1]))
-                .then(b.counts[0].cmp(&a.counts[0]))
-                .then(b.waived.cmp(&a.waived))
+            super::worse_first((&a.counts, a.waived), (&b.counts, b.waived))
                 .then(a.path.cmp(&b.path))
         });
         if !with_findings.is_empty() {

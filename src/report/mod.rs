@@ -235,6 +235,25 @@ pub(crate) fn test_finding(
     }
 }
 
+/// The most severe level with a finding, from per-severity counts (indexed by `Severity::index`).
+pub(crate) fn worst_of(counts: &[usize; 3]) -> Option<Severity> {
+    Severity::ALL
+        .into_iter()
+        .rev()
+        .find(|&s| counts[s.index()] > 0)
+}
+
+/// Orders documents worst first for the report summaries: by worst severity, then by error,
+/// warning and info counts, then by waived findings (both descending).
+pub(crate) fn worse_first(a: (&[usize; 3], usize), b: (&[usize; 3], usize)) -> std::cmp::Ordering {
+    worst_of(b.0)
+        .cmp(&worst_of(a.0))
+        .then(b.0[2].cmp(&a.0[2]))
+        .then(b.0[1].cmp(&a.0[1]))
+        .then(b.0[0].cmp(&a.0[0]))
+        .then(b.1.cmp(&a.1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
