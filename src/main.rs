@@ -13,7 +13,7 @@ use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, mpsc};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -541,6 +541,11 @@ fn lint_each(
         })
     });
     let stop = AtomicBool::new(false);
+    // Outcomes are reported in job order, so a worker may not start a job more than `window`
+    // jobs past the next one to report: a slow early file then holds back at most that many
+    // finished files (and their texts) in memory, not the rest of the tree.
+    let window = 8 * rayon::current_num_threads().max(1);
+    let reported = (Mutex::new(0usize), Condvar::new());
     let (sender, outcomes) = mpsc::channel::<(usize, Outcome)>();
     let result = std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -548,6 +553,12 @@ fn lint_each(
                 .enumerate()
                 .par_bridge()
                 .for_each_with(sender, |sender, (i, job)| {
+                    let (lock, turn) = &reported;
+                    let mut next = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    while i >= *next + window && !stop.load(Ordering::Relaxed) {
+                        next = turn.wait(next).unwrap_or_else(|e| e.into_inner());
+                    }
+                    drop(next);
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
@@ -564,10 +575,15 @@ fn lint_each(
             waiting.insert(i, outcome);
             while let Some(outcome) = waiting.remove(&next) {
                 if let Err(e) = each(&jobs[next], outcome) {
+                    // Under the lock, so no worker misses the wake-up between its check and wait.
+                    let _guard = reported.0.lock().unwrap_or_else(|e| e.into_inner());
                     stop.store(true, Ordering::Relaxed);
+                    reported.1.notify_all();
                     return Err(e);
                 }
                 next += 1;
+                *reported.0.lock().unwrap_or_else(|e| e.into_inner()) = next;
+                reported.1.notify_all();
             }
         }
         Ok(())

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::json_stream::ArrayWriter;
 use super::{Reporter, Summary, fingerprints, waiver_reason};
 use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
@@ -40,10 +41,20 @@ struct Content {
     body: String,
 }
 
-/// Buffers issues and writes the array at the end.
+/// Writes the array of issues as findings come.
 #[derive(Debug, Default)]
 pub struct GitlabReporter {
-    issues: Vec<Issue>,
+    /// The array, once its `[` is written.
+    issues: Option<ArrayWriter>,
+}
+
+impl GitlabReporter {
+    fn issues_array(&mut self, out: &mut dyn Write) -> io::Result<&mut ArrayWriter> {
+        if self.issues.is_none() {
+            out.write_all(b"[")?;
+        }
+        Ok(self.issues.get_or_insert_with(|| ArrayWriter::new(0)))
+    }
 }
 
 /// GitLab's name for a severity.
@@ -58,7 +69,7 @@ fn gitlab_severity(severity: Severity) -> &'static str {
 impl Reporter for GitlabReporter {
     fn report(
         &mut self,
-        _out: &mut dyn Write,
+        out: &mut dyn Write,
         file: &SourceFile,
         findings: &[Finding],
     ) -> io::Result<()> {
@@ -69,7 +80,7 @@ impl Reporter for GitlabReporter {
             }
             let (begin, _) = file.line_col(f.span.start);
             let (end, _) = file.line_col(f.span.end);
-            self.issues.push(Issue {
+            let issue = Issue {
                 description: format!("[{}] {}", f.rule, f.message),
                 check_name: f.rule.clone(),
                 fingerprint,
@@ -81,13 +92,14 @@ impl Reporter for GitlabReporter {
                 content: Content {
                     body: format!("Write instead: {}", f.suggestion.trim()),
                 },
-            });
+            };
+            self.issues_array(out)?.push(out, &issue)?;
         }
         Ok(())
     }
 
     fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.issues).map_err(io::Error::from)?;
+        self.issues_array(out)?.close(out)?;
         writeln!(out)
     }
 }
@@ -119,5 +131,15 @@ mod tests {
         assert_eq!(issues[1]["location"]["path"], "p.md");
         assert_eq!(issues[1]["location"]["lines"]["begin"], 3);
         assert_ne!(issues[0]["fingerprint"], issues[1]["fingerprint"]);
+    }
+
+    #[test]
+    fn no_findings_is_an_empty_array() {
+        let mut r = GitlabReporter::default();
+        let mut out = Vec::new();
+        let file = SourceFile::from_text("p.md", "fine".into(), Encoding::Utf8, 0);
+        r.report(&mut out, &file, &[]).unwrap();
+        r.finish(&mut out, &Summary::default()).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[]\n");
     }
 }

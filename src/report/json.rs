@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::json_stream::{ArrayWriter, write_nested};
 use super::{FileError, Reporter, Summary};
 use crate::finding::Finding;
 use crate::source::SourceFile;
@@ -71,30 +72,39 @@ struct JsonError<'a> {
     message: &'a str,
 }
 
-#[derive(Debug, Serialize)]
-struct Document<'a> {
-    version: u32,
-    findings: &'a [JsonFinding],
-    summary: JsonSummary,
-    errors: Vec<JsonError<'a>>,
-}
-
-/// Buffers findings and writes the document at the end.
-#[derive(Debug, Default)]
+/// Writes the document as findings come: the head and each finding in `report`, the summary
+/// and errors in `finish`. The bytes are those of pretty-printing the whole document at once.
+#[derive(Debug)]
 pub struct JsonReporter {
-    findings: Vec<JsonFinding>,
+    /// The findings array, once the document's head is written.
+    findings: Option<ArrayWriter>,
     errors: Vec<FileError>,
     /// Names of the loaded rulesets, for the summary.
     rulesets: Vec<String>,
+}
+
+impl Default for JsonReporter {
+    fn default() -> Self {
+        JsonReporter::new(Vec::new())
+    }
 }
 
 impl JsonReporter {
     /// A reporter whose summary names the loaded rulesets.
     pub fn new(rulesets: Vec<String>) -> Self {
         JsonReporter {
+            findings: None,
+            errors: Vec::new(),
             rulesets,
-            ..JsonReporter::default()
         }
+    }
+
+    /// The findings array, writing the document's head first if it is not written yet.
+    fn findings_array(&mut self, out: &mut dyn Write) -> io::Result<&mut ArrayWriter> {
+        if self.findings.is_none() {
+            write!(out, "{{\n  \"version\": {VERSION},\n  \"findings\": [")?;
+        }
+        Ok(self.findings.get_or_insert_with(|| ArrayWriter::new(1)))
     }
 }
 
@@ -133,12 +143,17 @@ pub(super) fn to_json(file: &SourceFile, f: &Finding) -> JsonFinding {
 impl Reporter for JsonReporter {
     fn report(
         &mut self,
-        _out: &mut dyn Write,
+        out: &mut dyn Write,
         file: &SourceFile,
         findings: &[Finding],
     ) -> io::Result<()> {
-        self.findings
-            .extend(findings.iter().map(|f| to_json(file, f)));
+        if findings.is_empty() {
+            return Ok(());
+        }
+        let array = self.findings_array(out)?;
+        for f in findings {
+            array.push(out, &to_json(file, f))?;
+        }
         Ok(())
     }
 
@@ -147,30 +162,30 @@ impl Reporter for JsonReporter {
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        let doc = Document {
-            version: VERSION,
-            findings: &self.findings,
-            summary: JsonSummary {
-                files: summary.files,
-                findings: summary.findings(),
-                errors: summary.errors,
-                warnings: summary.warnings,
-                infos: summary.infos,
-                waived: summary.waived,
-                baselined: summary.baselined,
-                rulesets: self.rulesets.clone(),
-            },
-            errors: self
-                .errors
-                .iter()
-                .map(|e| JsonError {
-                    path: &e.path,
-                    message: &e.message,
-                })
-                .collect(),
+        self.findings_array(out)?.close(out)?;
+        let summary = JsonSummary {
+            files: summary.files,
+            findings: summary.findings(),
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+            waived: summary.waived,
+            baselined: summary.baselined,
+            rulesets: self.rulesets.clone(),
         };
-        serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
-        writeln!(out)
+        let errors: Vec<JsonError> = self
+            .errors
+            .iter()
+            .map(|e| JsonError {
+                path: &e.path,
+                message: &e.message,
+            })
+            .collect();
+        out.write_all(b",\n  \"summary\": ")?;
+        write_nested(out, &summary, 1)?;
+        out.write_all(b",\n  \"errors\": ")?;
+        write_nested(out, &errors, 1)?;
+        out.write_all(b"\n}\n")
     }
 }
 
@@ -232,5 +247,72 @@ mod tests {
         assert_eq!(f["adjustments"][0], "lowered by the hedge `may`");
         assert_eq!(v["summary"]["findings"], 1);
         assert!(v["errors"].as_array().unwrap().is_empty());
+    }
+
+    /// The streamed document is byte for byte the whole document pretty-printed at once (the
+    /// reporter's output before it streamed), with and without findings and errors.
+    #[test]
+    fn streamed_document_equals_the_document_printed_at_once() {
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            version: u32,
+            findings: Vec<JsonFinding>,
+            summary: JsonSummary,
+            errors: Vec<JsonError<'a>>,
+        }
+        let a = SourceFile::from_text("a.md", "cure it. cure\"s".into(), Encoding::Utf8, 0);
+        let b = SourceFile::from_text("b.md", "no claims".into(), Encoding::Utf8, 0);
+        let c = SourceFile::from_text("c.md", "x cure".into(), Encoding::Utf8, 0);
+        let files = [
+            (&a, vec![finding(0..4, "cure"), finding(9..15, "cure\"s")]),
+            (&b, vec![]),
+            (&c, vec![finding(2..6, "cure")]),
+        ];
+        for (take, with_error) in [(0, false), (0, true), (1, false), (3, true)] {
+            let mut r = JsonReporter::new(vec!["core".into()]);
+            let mut out = Vec::new();
+            let mut expected = Vec::new();
+            for (file, findings) in &files[..take] {
+                r.report(&mut out, file, findings).unwrap();
+                expected.extend(findings.iter().map(|f| to_json(file, f)));
+            }
+            let error = FileError {
+                path: "bad.md".into(),
+                message: "cannot read \"bad.md\"".into(),
+            };
+            if with_error {
+                r.error(&error);
+            }
+            let summary = Summary {
+                files: take,
+                warnings: expected.len(),
+                failed: usize::from(with_error),
+                ..Summary::default()
+            };
+            r.finish(&mut out, &summary).unwrap();
+            let whole = Whole {
+                version: VERSION,
+                findings: expected,
+                summary: JsonSummary {
+                    files: take,
+                    findings: summary.findings(),
+                    errors: 0,
+                    warnings: summary.warnings,
+                    infos: 0,
+                    waived: 0,
+                    baselined: 0,
+                    rulesets: vec!["core".into()],
+                },
+                errors: with_error
+                    .then(|| JsonError {
+                        path: &error.path,
+                        message: &error.message,
+                    })
+                    .into_iter()
+                    .collect(),
+            };
+            let printed = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), printed, "{take} files");
+        }
     }
 }

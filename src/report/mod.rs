@@ -1,7 +1,8 @@
 //! Reporters: turn findings into output. One reporter per `--format`, each writing to a
-//! `&mut dyn Write` it is handed (the library never picks stdout itself). Streaming formats
-//! (human, compact, github, jsonl) write in `report`; aggregate formats (the JSON document,
-//! SARIF, GitLab, JUnit) buffer and write in `finish`.
+//! `&mut dyn Write` it is handed (the library never picks stdout itself). Most formats write
+//! each file's findings in `report` as they come (the JSON document, SARIF and GitLab stream
+//! their findings array too), so memory is bounded by one file; JUnit and the reviewer reports
+//! (HTML, Markdown) need totals or every document first and write in `finish`.
 //!
 //! Findings reach a reporter file by file in path order, each file's findings in offset order,
 //! so every format is deterministic whatever the number of threads.
@@ -13,6 +14,7 @@ pub mod gitlab;
 pub mod html;
 pub mod human;
 pub mod json;
+mod json_stream;
 pub mod jsonl;
 pub mod junit;
 pub mod markdown;

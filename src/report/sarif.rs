@@ -14,6 +14,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use super::json_stream::{ArrayWriter, write_nested};
 use super::{FileError, Reporter, Summary, fingerprints, waiver_reason};
 use crate::advice::{self, Subject};
 use crate::finding::{Finding, Severity};
@@ -27,10 +28,13 @@ pub const SCHEMA_URI: &str =
 /// The key of claimlint's entry in `partialFingerprints`; the suffix versions the hash recipe.
 pub const FINGERPRINT_KEY: &str = "claimlintFingerprint/v1";
 
-/// Buffers results and writes the log at the end.
+/// Writes the log as findings come: the head and each result in `report`, then the
+/// invocation (which carries the file errors) in `finish`. The run's `results` come before its
+/// `invocations` so that nothing after the head has to be known when the first result is written.
 pub struct SarifReporter<'a> {
     rules: &'a Ruleset,
-    results: Vec<Value>,
+    /// The results array, once the log's head is written.
+    results: Option<ArrayWriter>,
     notifications: Vec<Value>,
 }
 
@@ -38,9 +42,26 @@ impl<'a> SarifReporter<'a> {
     pub fn new(rules: &'a Ruleset) -> Self {
         SarifReporter {
             rules,
-            results: Vec::new(),
+            results: None,
             notifications: Vec::new(),
         }
+    }
+
+    /// The results array, writing the log's head (schema, version, the tool and its rules)
+    /// first if it is not written yet.
+    fn results_array(&mut self, out: &mut dyn Write) -> io::Result<&mut ArrayWriter> {
+        if self.results.is_none() {
+            write!(
+                out,
+                "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": ",
+                Value::from(SCHEMA_URI)
+            )?;
+            write_nested(out, &self.tool(), 3)?;
+            out.write_all(
+                b",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+            )?;
+        }
+        Ok(self.results.get_or_insert_with(|| ArrayWriter::new(3)))
     }
 
     /// The result for one finding. `waiver` is the reason it was waived, if it was: SARIF keeps
@@ -75,25 +96,14 @@ impl<'a> SarifReporter<'a> {
         result
     }
 
-    fn log(&self, summary: &Summary) -> Value {
-        json!({
-            "$schema": SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
-                    "name": "claimlint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": self.rules.rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
-                }},
-                "invocations": [{
-                    "executionSuccessful": summary.failed == 0,
-                    "toolExecutionNotifications": self.notifications,
-                }],
-                "columnKind": "unicodeCodePoints",
-                "results": self.results,
-            }],
-        })
+    /// The run's `tool`: claimlint and every loaded rule.
+    fn tool(&self) -> Value {
+        json!({ "driver": {
+            "name": "claimlint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": self.rules.rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
+        }})
     }
 }
 
@@ -219,14 +229,17 @@ fn rule_descriptor(rule: &Rule) -> Value {
 impl Reporter for SarifReporter<'_> {
     fn report(
         &mut self,
-        _out: &mut dyn Write,
+        out: &mut dyn Write,
         file: &SourceFile,
         findings: &[Finding],
     ) -> io::Result<()> {
+        if findings.is_empty() {
+            return Ok(());
+        }
         let prints = fingerprints(file, findings);
         for (f, fingerprint) in findings.iter().zip(&prints) {
             let result = self.result(file, f, fingerprint, waiver_reason(f));
-            self.results.push(result);
+            self.results_array(out)?.push(out, &result)?;
         }
         Ok(())
     }
@@ -242,8 +255,14 @@ impl Reporter for SarifReporter<'_> {
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.log(summary)).map_err(io::Error::from)?;
-        writeln!(out)
+        self.results_array(out)?.close(out)?;
+        let invocations = json!([{
+            "executionSuccessful": summary.failed == 0,
+            "toolExecutionNotifications": self.notifications,
+        }]);
+        out.write_all(b",\n      \"invocations\": ")?;
+        write_nested(out, &invocations, 3)?;
+        out.write_all(b"\n    }\n  ]\n}\n")
     }
 }
 
@@ -297,5 +316,71 @@ mod tests {
     fn rule_names_are_camel_case() {
         assert_eq!(camel_case("safety-absolute"), "SafetyAbsolute");
         assert_eq!(camel_case("x"), "X");
+    }
+
+    /// The streamed log is the log the reporter used to build whole (the same values, with the
+    /// run's keys in a streaming-friendly order), with no results and with some.
+    #[test]
+    fn streamed_log_holds_the_same_values_as_the_whole_log() {
+        use crate::rules::RulesetOptions;
+        let rules = Ruleset::load(&RulesetOptions {
+            builtin: vec!["core".into()],
+            ..RulesetOptions::default()
+        })
+        .unwrap();
+        let file = SourceFile::from_text("a.md", "cure it. cure it".into(), Encoding::Utf8, 0);
+        let findings = [
+            test_finding(&file, 0..4, Severity::Error),
+            test_finding(&file, 9..13, Severity::Warning),
+        ];
+        for with_findings in [false, true] {
+            let mut reporter = SarifReporter::new(&rules);
+            let mut out = Vec::new();
+            let mut results = Vec::new();
+            if with_findings {
+                reporter.report(&mut out, &file, &findings).unwrap();
+                let prints = fingerprints(&file, &findings);
+                results = findings
+                    .iter()
+                    .zip(&prints)
+                    .map(|(f, p)| reporter.result(&file, f, p, None))
+                    .collect();
+            }
+            reporter.error(&FileError {
+                path: "bad.md".into(),
+                message: "unreadable".into(),
+            });
+            let summary = Summary {
+                failed: 1,
+                ..Summary::default()
+            };
+            reporter.finish(&mut out, &summary).unwrap();
+            let log: Value = serde_json::from_slice(&out).unwrap();
+            let expected = json!({
+                "$schema": SCHEMA_URI,
+                "version": "2.1.0",
+                "runs": [{
+                    "tool": reporter.tool(),
+                    "invocations": [{
+                        "executionSuccessful": false,
+                        "toolExecutionNotifications": reporter.notifications,
+                    }],
+                    "columnKind": "unicodeCodePoints",
+                    "results": results,
+                }],
+            });
+            assert_eq!(log, expected);
+            assert_eq!(
+                log["runs"][0]["results"].as_array().unwrap().len(),
+                2 * usize::from(with_findings)
+            );
+            assert_eq!(
+                log["runs"][0]["tool"]["driver"]["rules"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                rules.rules.len()
+            );
+        }
     }
 }
