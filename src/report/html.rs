@@ -631,7 +631,7 @@ impl HtmlReporter<'_> {
             escape(&run.version),
             escape(&run.command_line)
         );
-        for r in &run.rulesets {
+        for r in run.rulesets() {
             let _ = write!(
                 out,
                 "<li>{} &middot; SHA-256 <code>{}</code></li>",

@@ -3,6 +3,7 @@
 //! so a report can prove which text was reviewed against which rules.
 
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
@@ -19,8 +20,10 @@ pub struct RunInfo {
     pub version: String,
     /// The command line, as typed (arguments with spaces or quotes are single-quoted).
     pub command_line: String,
-    /// Each loaded ruleset with its content hash.
-    pub rulesets: Vec<Digest256>,
+    /// The loaded rulesets' names; `rulesets()` hashes them when a report first asks (only the
+    /// HTML report does, and hashing every ruleset file is a noticeable part of start-up).
+    ruleset_names: Vec<String>,
+    ruleset_digests: OnceLock<Vec<Digest256>>,
     /// The config file and its hash, or `None` when the run used none.
     pub config: Option<Digest256>,
 }
@@ -41,27 +44,33 @@ impl RunInfo {
         command_line: String,
         unix_seconds: i64,
     ) -> RunInfo {
-        let rulesets = rules
-            .names
-            .iter()
-            .map(|name| Digest256 {
-                name: name.clone(),
-                sha256: ruleset_files(name).map_or_else(
-                    || "unavailable (the ruleset files cannot be read)".to_owned(),
-                    |files| ruleset_digest(&files),
-                ),
-            })
-            .collect();
         RunInfo {
             generated: utc_timestamp(unix_seconds),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             command_line,
-            rulesets,
+            ruleset_names: rules.names.clone(),
+            ruleset_digests: OnceLock::new(),
             config: config.map(|(name, text)| Digest256 {
                 name: name.to_owned(),
                 sha256: sha256_hex(text.as_bytes()),
             }),
         }
+    }
+
+    /// Each loaded ruleset with its content hash.
+    pub fn rulesets(&self) -> &[Digest256] {
+        self.ruleset_digests.get_or_init(|| {
+            self.ruleset_names
+                .iter()
+                .map(|name| Digest256 {
+                    name: name.clone(),
+                    sha256: ruleset_files(name).map_or_else(
+                        || "unavailable (the ruleset files cannot be read)".to_owned(),
+                        |files| ruleset_digest(&files),
+                    ),
+                })
+                .collect()
+        })
     }
 
     /// Fixed provenance for tests: the default rulesets, no config, the Unix epoch.

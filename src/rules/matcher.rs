@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -72,16 +73,17 @@ impl RuleRegex {
 #[derive(Debug)]
 pub(crate) struct Matcher {
     /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals.
-    scan: Option<AhoCorasick>,
+    scan: Option<Automaton>,
     /// Pattern id of the scan automaton -> (rule, pattern), for phrase spellings.
     phrase_ids: Vec<(usize, usize)>,
     phrase_texts: Vec<String>,
-    /// For scan id `phrase_ids.len() + k`: the regexes that literal `k` is a prefix of.
-    prefix_regexes: Vec<Vec<usize>>,
+    /// For scan id `phrase_ids.len() + k`: the regexes that literal `k` is a prefix of, each
+    /// with whether it needs a word boundary right after the literal.
+    prefix_regexes: Vec<Vec<(usize, bool)>>,
     regexes: Vec<RuleRegex>,
     /// Regexes without a usable prefix set, run over the whole text.
     ungated: Vec<usize>,
-    cues: Option<AhoCorasick>,
+    cues: Option<Automaton>,
     /// Pattern id of the cue automaton -> term list.
     cue_ids: Vec<usize>,
 }
@@ -154,86 +156,193 @@ pub fn build_regex(pattern: &str) -> Result<(), String> {
         })
 }
 
-/// The literals that every match of `pattern` starts with (ASCII lowercase, to be matched
-/// ASCII-case-insensitively), or `None` when there is no useful finite set: a broad class or an
-/// optional part up front, or a regex that can match the empty string.
-fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+/// A literal that every match of some rule regex starts with (ASCII lowercase, matched
+/// ASCII-case-insensitively), and whether the regex asserts a word boundary (`\b`) right after
+/// it: `\b(?:i|my)\b ...` starts with `i` and a boundary, so the `i` of "in" need not wake it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Prefix {
+    bytes: Vec<u8>,
+    boundary_after: bool,
+}
+
+/// How long a prefix literal may be: longer literals wake fewer regexes in vain, but every
+/// extra byte multiplies the scan automaton's size.
+const PREFIX_LEN: usize = 6;
+
+/// Stands for `\b` in the HIR that prefixes are extracted from. Rule regexes are read with
+/// Unicode off and match text, which never holds the byte 0xFF (UTF-8 has no such byte).
+const BOUNDARY_MARK: u8 = 0xFF;
+
+/// The prefixes that every match of `pattern` starts with, or `None` when there is no useful
+/// finite set: a broad class or an optional part up front, or a regex that can match the empty
+/// string.
+fn prefix_literals(pattern: &str) -> Option<Vec<Prefix>> {
     let hir = parse_rule_regex(pattern).ok()?;
     if hir.properties().minimum_len().is_none_or(|n| n == 0) {
         return None;
     }
     let folded = fold_ascii_case(&hir);
+    // The extractor gives up on a concatenation whose cross product passes its total limit,
+    // before cutting literals to length: an optional modifier list in front of a condition list
+    // (`(?:chronic |severe )*(?:pain|anxiety)`) has a few dozen short prefixes but a product in
+    // the thousands. A roomier second try, deduplicated after the cut, catches those.
+    [MAX_PREFIXES, 20 * MAX_PREFIXES]
+        .into_iter()
+        .find_map(|limit| extract_prefixes(&folded, limit))
+}
+
+/// The deduplicated prefixes of a case-folded HIR, or `None` when the set is infinite, holds
+/// the empty literal, or has more than `MAX_PREFIXES` literals.
+fn extract_prefixes(folded: &Hir, limit_total: usize) -> Option<Vec<Prefix>> {
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Prefix)
-        .limit_total(MAX_PREFIXES)
-        .limit_literal_len(6);
-    let seq = extractor.extract(&folded);
-    let mut literals: Vec<Vec<u8>> = seq
+        .limit_total(limit_total)
+        // Room for a leading and a trailing boundary mark around PREFIX_LEN bytes of text.
+        .limit_literal_len(PREFIX_LEN + 2);
+    let seq = extractor.extract(folded);
+    let mut prefixes: Vec<Prefix> = seq
         .literals()?
         .iter()
-        .map(|l| l.as_bytes().to_ascii_lowercase())
+        .map(|l| to_prefix(l.as_bytes()))
         .collect();
-    literals.sort();
-    literals.dedup();
-    if literals.is_empty() || literals.iter().any(|l| l.is_empty()) {
-        return None;
+    prefixes.sort();
+    prefixes.dedup();
+    // A literal with and without a boundary after it: only the weaker claim holds for both.
+    prefixes.dedup_by(|later, earlier| {
+        let same = later.bytes == earlier.bytes;
+        if same {
+            earlier.boundary_after &= later.boundary_after;
+        }
+        same
+    });
+    let useless = prefixes.is_empty()
+        || prefixes.len() > MAX_PREFIXES
+        || prefixes.iter().any(|p| p.bytes.is_empty());
+    (!useless).then_some(prefixes)
+}
+
+/// A literal extracted with boundary marks as a prefix: marks at the start are dropped (the
+/// regex's leading `\b` is checked apart, see `RuleRegex::starts_at_boundary`), the text runs
+/// to the next mark, and a mark right after at most `PREFIX_LEN` bytes becomes `boundary_after`.
+fn to_prefix(literal: &[u8]) -> Prefix {
+    let start = literal.iter().take_while(|&&b| b == BOUNDARY_MARK).count();
+    let rest = &literal[start..];
+    let text_len = rest
+        .iter()
+        .position(|&b| b == BOUNDARY_MARK)
+        .unwrap_or(rest.len());
+    let len = text_len.min(PREFIX_LEN);
+    Prefix {
+        bytes: rest[..len].to_ascii_lowercase(),
+        boundary_after: len == text_len && len < rest.len(),
     }
-    Some(literals)
 }
 
 /// The case-insensitive HIR with every byte class and literal projected to ASCII lowercase:
 /// `[Cc][Uu][Rr][Ee]` becomes `cure`, so literal extraction does not multiply out every casing.
 /// A match, lowercased, matches the folded HIR, so the folded prefixes hold for the original.
+/// Each ASCII word boundary becomes the literal byte `BOUNDARY_MARK`, so extracted literals
+/// show where the regex asserts one (`to_prefix` takes the marks out again).
 fn fold_ascii_case(hir: &Hir) -> Hir {
     match hir.kind() {
         HirKind::Literal(lit) => Hir::literal(lit.0.to_ascii_lowercase()),
-        HirKind::Class(Class::Bytes(class)) => {
-            let mut bytes = [false; 256];
-            for r in class.iter() {
-                for b in r.start()..=r.end() {
-                    bytes[usize::from(b.to_ascii_lowercase())] = true;
-                }
-            }
-            let ranges = (0..=255u8)
-                .filter(|&b| bytes[usize::from(b)])
-                .map(|b| ClassBytesRange::new(b, b));
-            Hir::class(Class::Bytes(ClassBytes::new(ranges)))
-        }
+        HirKind::Class(Class::Bytes(class)) => Hir::class(Class::Bytes(lowercase_class(class))),
+        // Built field by field: `..rep.clone()` would deep-copy the subtree at every level.
         HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            min: rep.min,
+            max: rep.max,
+            greedy: rep.greedy,
             sub: Box::new(fold_ascii_case(&rep.sub)),
-            ..rep.clone()
         }),
         HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
+            index: cap.index,
+            name: cap.name.clone(),
             sub: Box::new(fold_ascii_case(&cap.sub)),
-            ..cap.clone()
         }),
         HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold_ascii_case).collect()),
         HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold_ascii_case).collect()),
-        // Unicode classes (only under an explicit `(?u)`), look-arounds and the empty regex stay.
+        HirKind::Look(regex_syntax::hir::Look::WordAscii) => Hir::literal([BOUNDARY_MARK]),
+        // Unicode classes (only under an explicit `(?u)`), other look-arounds and the empty
+        // regex stay.
         _ => hir.clone(),
     }
 }
 
-fn build_automaton(patterns: &[Vec<u8>]) -> Result<Option<AhoCorasick>, String> {
-    if patterns.is_empty() {
-        return Ok(None);
+/// A byte class with its ASCII capitals replaced by their lowercase letters.
+fn lowercase_class(class: &ClassBytes) -> ClassBytes {
+    let capitals = ClassBytes::new([ClassBytesRange::new(b'A', b'Z')]);
+    let mut upper = class.clone();
+    upper.intersect(&capitals);
+    let mut lowered = class.clone();
+    lowered.difference(&capitals);
+    lowered.union(&ClassBytes::new(upper.iter().map(|r| {
+        ClassBytesRange::new(r.start().to_ascii_lowercase(), r.end().to_ascii_lowercase())
+    })));
+    lowered
+}
+
+/// A set of byte strings found ASCII-case-insensitively with overlapping matches: a
+/// contiguous NFA from the start, and a DFA (several times faster to scan with thousands of
+/// patterns, but about 30 ms to build) once this process has scanned enough text to repay it.
+/// A one-paragraph check never pays for the DFA; a tree pays once.
+#[derive(Debug)]
+struct Automaton {
+    nfa: AhoCorasick,
+    dfa: OnceLock<Option<AhoCorasick>>,
+    patterns: Vec<Vec<u8>>,
+    /// Bytes scanned so far, by every thread.
+    scanned: AtomicUsize,
+}
+
+/// Bytes scanned with the NFA before the DFA is built.
+const DFA_AFTER_BYTES: usize = 256 * 1024;
+
+impl Automaton {
+    fn new(patterns: Vec<Vec<u8>>) -> Result<Option<Automaton>, String> {
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        let nfa = Self::builder(AhoCorasickKind::ContiguousNFA)
+            .build(&patterns)
+            .map_err(|e| e.to_string())?;
+        Ok(Some(Automaton {
+            nfa,
+            dfa: OnceLock::new(),
+            patterns,
+            scanned: AtomicUsize::new(0),
+        }))
     }
-    AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .ascii_case_insensitive(true)
-        // The DFA is several times faster than the default NFA for a few hundred patterns and
-        // costs little memory at this size.
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(patterns)
-        .or_else(|_| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .build(patterns)
-        })
-        .map(Some)
-        .map_err(|e| e.to_string())
+
+    fn builder(kind: AhoCorasickKind) -> aho_corasick::AhoCorasickBuilder {
+        let mut builder = AhoCorasick::builder();
+        builder
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .kind(Some(kind));
+        builder
+    }
+
+    /// The automaton to scan `len` more bytes with. Both report the same matches in the same
+    /// order; a DFA that cannot be built (too big) leaves the NFA in use.
+    fn for_scan(&self, len: usize) -> &AhoCorasick {
+        let before = self.scanned.fetch_add(len, Ordering::Relaxed);
+        if before.saturating_add(len) < DFA_AFTER_BYTES {
+            return &self.nfa;
+        }
+        self.dfa()
+    }
+
+    fn dfa(&self) -> &AhoCorasick {
+        self.dfa
+            .get_or_init(|| {
+                Self::builder(AhoCorasickKind::DFA)
+                    .build(&self.patterns)
+                    .ok()
+            })
+            .as_ref()
+            .unwrap_or(&self.nfa)
+    }
 }
 
 /// The spellings a phrase matches: normalised, plus spaced and joined forms of hyphenated words.
@@ -267,7 +376,7 @@ impl Matcher {
         let mut ungated = Vec::new();
         let mut prefix_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut prefix_texts: Vec<Vec<u8>> = Vec::new();
-        let mut prefix_regexes: Vec<Vec<usize>> = Vec::new();
+        let mut prefix_regexes: Vec<Vec<(usize, bool)>> = Vec::new();
         for r in sources.regexes.iter().filter(|r| rules[r.rule].enabled) {
             let index = regexes.len();
             let starts_at_boundary = parse_rule_regex(&r.regex).is_ok_and(|hir| {
@@ -276,14 +385,14 @@ impl Matcher {
                     .contains(regex_syntax::hir::Look::WordAscii)
             });
             match prefix_literals(&r.regex) {
-                Some(literals) => {
-                    for lit in &literals {
-                        let k = *prefix_index.entry(lit.clone()).or_insert_with(|| {
-                            prefix_texts.push(lit.clone());
+                Some(prefixes) => {
+                    for prefix in prefixes {
+                        let k = *prefix_index.entry(prefix.bytes.clone()).or_insert_with(|| {
+                            prefix_texts.push(prefix.bytes);
                             prefix_regexes.push(Vec::new());
                             prefix_texts.len() - 1
                         });
-                        prefix_regexes[k].push(index);
+                        prefix_regexes[k].push((index, prefix.boundary_after));
                     }
                 }
                 None => ungated.push(index),
@@ -312,13 +421,13 @@ impl Matcher {
             }
         }
         Ok(Matcher {
-            scan: build_automaton(&scan_patterns)?,
+            scan: Automaton::new(scan_patterns)?,
             phrase_ids,
             phrase_texts,
             prefix_regexes,
             regexes,
             ungated,
-            cues: build_automaton(&cue_texts)?,
+            cues: Automaton::new(cue_texts)?,
             cue_ids,
         })
     }
@@ -336,7 +445,7 @@ impl Matcher {
         let mut hits = Vec::new();
         // (regex, start) of every prefix literal found: where a gated regex may match.
         let mut wake: Vec<(usize, usize)> = Vec::new();
-        if let Some(ac) = &self.scan {
+        if let Some(ac) = self.scan.as_ref().map(|a| a.for_scan(text.len())) {
             for m in ac.find_overlapping_iter(text) {
                 let id = m.pattern().as_usize();
                 if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
@@ -349,11 +458,15 @@ impl Matcher {
                     }
                 } else if let Some(woken) = self.prefix_regexes.get(id - self.phrase_ids.len()) {
                     let at_boundary = is_word_boundary(text.as_bytes(), m.start());
+                    let boundary_after = is_word_boundary(text.as_bytes(), m.end());
                     wake.extend(
                         woken
                             .iter()
-                            .filter(|&&r| at_boundary || !self.regexes[r].starts_at_boundary)
-                            .map(|&r| (r, m.start())),
+                            .filter(|&&(r, needs_after)| {
+                                (at_boundary || !self.regexes[r].starts_at_boundary)
+                                    && (boundary_after || !needs_after)
+                            })
+                            .map(|&(r, _)| (r, m.start())),
                     );
                 }
             }
@@ -418,7 +531,7 @@ impl Matcher {
 
     /// All word-bounded cue hits inside `range` of a normalised text, ordered by start.
     pub(crate) fn cues(&self, text: &str, range: Range<usize>) -> Vec<CueHit> {
-        let Some(ac) = &self.cues else {
+        let Some(ac) = self.cues.as_ref().map(|a| a.for_scan(range.len())) else {
             return Vec::new();
         };
         let Some(slice) = text.get(range.clone()) else {
@@ -773,22 +886,122 @@ mod tests {
 
     #[test]
     fn prefix_literals_fold_case_and_give_up_on_broad_starts() {
+        let bytes = |p: Option<Vec<Prefix>>| -> Vec<(String, bool)> {
+            p.unwrap()
+                .into_iter()
+                .map(|p| (String::from_utf8(p.bytes).unwrap(), p.boundary_after))
+                .collect()
+        };
         assert_eq!(
-            prefix_literals(r"\bCures? [a-z]+").unwrap(),
-            [b"cure ".to_vec(), b"cures ".to_vec()]
+            bytes(prefix_literals(r"\bCures? [a-z]+")),
+            [("cure ".into(), false), ("cures ".into(), false)]
         );
         assert_eq!(
-            prefix_literals(r"\b(?:NO|zero)-x").unwrap(),
-            [b"no-x".to_vec(), b"zero-x".to_vec()]
+            bytes(prefix_literals(r"\b(?:NO|zero)-x")),
+            [("no-x".into(), false), ("zero-x".into(), false)]
         );
         // Long alternatives are cut to their first bytes, which keeps the automaton small.
         assert_eq!(
-            prefix_literals(r"\bguaranteed (?:results|relief)").unwrap(),
-            [b"guaran".to_vec()]
+            bytes(prefix_literals(r"\bguaranteed (?:results|relief)")),
+            [("guaran".into(), false)]
         );
+        // A word boundary asserted right after a short literal is kept; one past the cut is not.
+        assert_eq!(
+            bytes(prefix_literals(
+                r"\b(?:I|my|i've|effective)\b[^.]{0,40}?\bbetter"
+            )),
+            [
+                ("effect".into(), false),
+                ("i".into(), true),
+                ("i've".into(), true),
+                ("my".into(), true)
+            ]
+        );
+        // Both with and without a boundary after the same bytes: the weaker claim wins.
+        assert_eq!(
+            bytes(prefix_literals(r"\b(?:cure\b|cures?)")),
+            [("cure".into(), false), ("cures".into(), false)]
+        );
+        assert_eq!(
+            bytes(prefix_literals(r"\b(?:pain\b|pain ?killer)")),
+            [
+                ("pain".into(), true),
+                ("pain k".into(), false),
+                ("painki".into(), false)
+            ]
+        );
+        // The optional-modifiers-then-list shape (`(?:chronic |severe )*(?:pain|anxiety)\b`)
+        // passes the extractor's first limit: 25 x 45 literals in the cross product.
+        let word = |first: char, i: usize| {
+            format!(
+                "{first}{}{}",
+                (b'a' + (i / 26) as u8) as char,
+                (b'a' + (i % 26) as u8) as char
+            )
+        };
+        let modifiers: Vec<String> = (0..24).map(|i| word('m', i)).collect();
+        let conditions: Vec<String> = (0..45).map(|i| word('c', i)).collect();
+        let pattern = format!(
+            r"\b(?:(?:{}) )*(?:{})\b",
+            modifiers.join("|"),
+            conditions.join("|")
+        );
+        // The parser folds the modifiers' alternation into `ma[a-x]`, whose class is too big
+        // to expand: they share the prefix `ma`.
+        let mut expected: Vec<(String, bool)> =
+            conditions.iter().map(|c| (c.clone(), true)).collect();
+        expected.push(("ma".into(), false));
+        assert_eq!(bytes(prefix_literals(&pattern)), expected);
         assert_eq!(prefix_literals(r"(?:^|[^0-9.])[0-9]+%"), None);
         assert_eq!(prefix_literals(r"[a-z]+ly"), None);
         assert_eq!(prefix_literals(r"x?"), None);
+    }
+
+    #[test]
+    fn nfa_and_dfa_report_the_same_matches_in_the_same_order() {
+        let ruleset = all_rules();
+        for automaton in [&ruleset.matcher.scan, &ruleset.matcher.cues] {
+            let automaton = automaton.as_ref().unwrap();
+            assert_eq!(automaton.nfa.kind(), AhoCorasickKind::ContiguousNFA);
+            assert_eq!(automaton.dfa().kind(), AhoCorasickKind::DFA);
+            for (name, text) in corpus(&ruleset) {
+                let matches = |ac: &AhoCorasick| -> Vec<(usize, usize, usize)> {
+                    ac.find_overlapping_iter(text.as_str())
+                        .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                        .collect()
+                };
+                assert_eq!(matches(&automaton.nfa), matches(automaton.dfa()), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_embedded_regex_compiles_within_the_size_limit() {
+        // Loading skips this check for embedded rulesets (see `RuleFile::embedded`).
+        let ruleset = all_rules();
+        assert!(ruleset.matcher.regexes.len() > 100);
+        for r in &ruleset.matcher.regexes {
+            assert_eq!(build_regex(&r.source), Ok(()), "{}", r.source);
+        }
+    }
+
+    #[test]
+    fn lowercased_classes_keep_every_letter_once() {
+        let class = |ranges: &[(u8, u8)]| {
+            ClassBytes::new(ranges.iter().map(|&(a, b)| ClassBytesRange::new(a, b)))
+        };
+        assert_eq!(
+            lowercase_class(&class(&[(b'A', b'C'), (b'a', b'c')])),
+            class(&[(b'a', b'c')])
+        );
+        assert_eq!(
+            lowercase_class(&class(&[(b'0', b'9'), (b'X', b'Z')])),
+            class(&[(b'0', b'9'), (b'x', b'z')])
+        );
+        assert_eq!(
+            lowercase_class(&class(&[(b'@', b'B')])),
+            class(&[(b'@', b'@'), (b'a', b'b')])
+        );
     }
 
     #[test]

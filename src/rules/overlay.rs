@@ -237,6 +237,7 @@ fn embedded_files(files: &[(&str, &str)]) -> Vec<RuleFile> {
         .map(|(path, text)| RuleFile {
             path: (*path).to_owned(),
             text: (*text).to_owned(),
+            embedded: true,
         })
         .collect()
 }
