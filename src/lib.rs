@@ -21,6 +21,7 @@ pub mod git;
 pub mod lint;
 pub mod report;
 pub mod rules;
+pub mod segment;
 pub mod source;
 pub mod suppress;
 pub mod text;

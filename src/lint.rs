@@ -63,6 +63,7 @@ pub fn lint_with(
         risk_blocks: risk_blocks(ruleset, &prose, &norm),
         treatments: std::cell::OnceCell::new(),
         cue_index: std::cell::OnceCell::new(),
+        capitalised_mid_sentence: std::cell::OnceCell::new(),
         citations: PageCitations::scan(ruleset, &file.text, &prose, &norm, &sentences),
     };
     let findings = doc.run();
@@ -86,6 +87,9 @@ struct Document<'a> {
     /// Every cue of the text from one scan, made on first use; sentences, the page's treatments
     /// and the document rules all read it, so no sentence is scanned twice.
     cue_index: std::cell::OnceCell<CueIndex>,
+    /// Treatment names (ASCII-lowercased) written with a capital where they do not open a
+    /// sentence: brand names, for `subject`.
+    capitalised_mid_sentence: std::cell::OnceCell<std::collections::HashSet<String>>,
     /// Footnote markers and references of the page, resolved once.
     citations: PageCitations<'a>,
 }
@@ -101,7 +105,9 @@ impl Document<'_> {
     fn run(&self) -> Vec<Finding> {
         let rs = self.ruleset;
         let hits = rs.matcher.find(&self.norm.text);
-        let mut cue_cache: HashMap<usize, Vec<CueHit>> = HashMap::new();
+        // Per sentence: its cue hits, and the lists they belong to (sorted, deduplicated), so a
+        // pattern's `with`/`without` test does not walk every cue once per hit.
+        let mut cue_cache: HashMap<usize, (Vec<CueHit>, Vec<usize>)> = HashMap::new();
         let mut claims: Vec<(usize, Claim)> = Vec::new(); // (sentence, claim)
         let mut doc_triggers: HashMap<usize, Trigger> = HashMap::new();
         for hit in hits {
@@ -109,11 +115,15 @@ impl Document<'_> {
             let Some(si) = self.sentence_of(&hit.range) else {
                 continue;
             };
-            let cues = cue_cache
-                .entry(si)
-                .or_insert_with(|| self.cues_in(self.sentence_norm_range(si)));
+            let (_, present) = cue_cache.entry(si).or_insert_with(|| {
+                let cues = self.cues_in(self.sentence_norm_range(si));
+                let mut lists: Vec<usize> = cues.iter().map(|c| c.list).collect();
+                lists.sort_unstable();
+                lists.dedup();
+                (cues, lists)
+            });
             let pattern = &rule.patterns[hit.pattern];
-            let has = |lists: &[usize]| cues.iter().any(|c| lists.contains(&c.list));
+            let has = |lists: &[usize]| lists.iter().any(|l| present.binary_search(l).is_ok());
             if (!pattern.with.is_empty() && !has(&pattern.with)) || has(&pattern.without) {
                 continue;
             }
@@ -126,10 +136,13 @@ impl Document<'_> {
             // Overlapping hits of the same rule widen one claim; separate hits stay candidates.
             // The widened claim speaks with its most severe pattern, so a weak pattern ("rapid
             // relief", info) that starts first does not swallow a strong one it overlaps.
+            // Hits come in text order, so this sentence's claims are the last ones: the look
+            // back stops at the sentence start (a page of claims would otherwise be quadratic).
             if let Some((_, c)) = claims
                 .iter_mut()
                 .rev()
-                .find(|(s, c)| *s == si && c.rule == hit.rule && hit.range.start < c.range.end)
+                .take_while(|(s, _)| *s == si)
+                .find(|(_, c)| c.rule == hit.rule && hit.range.start < c.range.end)
             {
                 c.range.end = c.range.end.max(hit.range.end);
                 let base = |p: usize| rule.patterns[p].severity.unwrap_or(rule.severity);
@@ -151,9 +164,17 @@ impl Document<'_> {
         // (the first one on a tie), so a negated first hit does not hide a later claim.
         let mut findings: Vec<(Finding, Range<usize>)> = Vec::new();
         let mut kept: HashMap<(usize, usize), usize> = HashMap::new();
+        // What a sentence cites is worked out once per sentence, not once per claim.
+        let mut cited: Option<(usize, SentenceCitations)> = None;
         for (si, claim) in claims {
-            let cues = &cue_cache[&si];
-            let Some(f) = self.judge(si, &claim, cues) else {
+            let cues = &cue_cache[&si].0;
+            if cited.as_ref().is_none_or(|(s, _)| *s != si) {
+                cited = Some((si, self.citation(si, cues)));
+            }
+            let Some((_, sentence_cited)) = &cited else {
+                continue;
+            };
+            let Some(f) = self.judge(si, &claim, cues, sentence_cited) else {
                 continue;
             };
             match kept.get(&(si, claim.rule)) {
@@ -185,6 +206,17 @@ impl Document<'_> {
                 .find(|&i| blocks[i].kind.is_heading())
                 .unwrap_or(blocks.len())
         };
+        // The blocks each rule has findings in, sorted, so each heading asks with a binary search
+        // rather than a pass over every finding.
+        let mut blocks_of_rule: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (f, r) in findings.iter() {
+            if let Some(b) = block_of(r) {
+                blocks_of_rule.entry(f.rule.as_str()).or_default().push(b);
+            }
+        }
+        for list in blocks_of_rule.values_mut() {
+            list.sort_unstable();
+        }
         let repeated: Vec<bool> = findings
             .iter()
             .map(|(f, r)| {
@@ -192,8 +224,9 @@ impl Document<'_> {
                     return false;
                 };
                 let body = b + 1..section_end(b);
-                findings.iter().any(|(g, gr)| {
-                    g.rule == f.rule && block_of(gr).is_some_and(|gb| body.contains(&gb))
+                blocks_of_rule.get(f.rule.as_str()).is_some_and(|list| {
+                    let first = list.partition_point(|&gb| gb < body.start);
+                    list.get(first).is_some_and(|gb| body.contains(gb))
                 })
             })
             .collect();
@@ -234,10 +267,13 @@ impl Document<'_> {
             out
         });
         let in_sentence = si.map(|si| self.sentence_norm_range(si)).and_then(|sr| {
+            // Treatments are in text order: the sentence's are one run, found by binary search.
+            let first = treatments.partition_point(|t| t.start < sr.start);
+            let last = treatments.partition_point(|t| t.start < sr.end);
             let inside = || {
-                treatments
+                treatments[first..last.max(first)]
                     .iter()
-                    .filter(move |t| sr.start <= t.start && t.end <= sr.end)
+                    .filter(move |t| t.end <= sr.end)
             };
             inside()
                 .rfind(|t| t.start <= claim_start)
@@ -257,16 +293,22 @@ impl Document<'_> {
         };
         let written = &text[chosen.clone()];
         let at_start = opens_sentence(chosen);
-        // Only a capital at a sentence start needs the page-wide look for a brand name; skip the
-        // scan over every treatment on the page otherwise (it runs once per finding).
+        // Only a capital at a sentence start needs the page-wide look for a brand name: is the
+        // name capitalised somewhere it does not open a sentence? Answered from a set built once
+        // per page (a look over every treatment per finding was quadratic).
         let capitalised_elsewhere = at_start
             && written.starts_with(char::is_uppercase)
-            && treatments.iter().any(|t| {
-                t != chosen
-                    && text[t.clone()].eq_ignore_ascii_case(written)
-                    && text[t.clone()].starts_with(char::is_uppercase)
-                    && !opens_sentence(t)
-            });
+            && self
+                .capitalised_mid_sentence
+                .get_or_init(|| {
+                    treatments
+                        .iter()
+                        .filter(|t| text[(*t).clone()].starts_with(char::is_uppercase))
+                        .filter(|t| !opens_sentence(t))
+                        .map(|t| text[t.clone()].to_ascii_lowercase())
+                        .collect()
+                })
+                .contains(&written.to_ascii_lowercase());
         Subject::from_written(written, at_start, capitalised_elsewhere)
     }
 
@@ -286,14 +328,19 @@ impl Document<'_> {
     }
 
     /// Applies context to a claim and builds its finding.
-    fn judge(&self, si: usize, claim: &Claim, cues: &[CueHit]) -> Option<(Finding, Range<usize>)> {
+    fn judge(
+        &self,
+        si: usize,
+        claim: &Claim,
+        cues: &[CueHit],
+        cited: &SentenceCitations,
+    ) -> Option<(Finding, Range<usize>)> {
         let rs = self.ruleset;
         let rule = &rs.rules[claim.rule];
         let pattern = &rule.patterns[claim.pattern];
         let sentence = &self.sentences[si];
         let norm_range = self.sentence_norm_range(si);
         let sentence_text = &self.norm.text[norm_range.clone()];
-        let cited = self.citation(si, cues);
         let ctx = SentenceContext {
             text: &self.norm.text,
             range: norm_range.clone(),
@@ -305,7 +352,7 @@ impl Document<'_> {
                 .get(sentence.block)
                 .copied()
                 .unwrap_or(false),
-            citation: cited.cited,
+            citation: cited.cited.clone(),
         };
         let base = pattern.severity.unwrap_or(rule.severity);
         let (severity, mut changes) =
@@ -315,7 +362,7 @@ impl Document<'_> {
             };
         // A marker that resolves to nothing supports nothing: say so where citations matter.
         if rule.context.citation != Effect::Ignore
-            && let Some(marker) = cited.unresolved
+            && let Some(marker) = cited.unresolved.clone()
         {
             changes.push(Change {
                 note: format!(
@@ -464,10 +511,12 @@ impl Document<'_> {
             sentences,
             blocks,
             cues: self.cue_index().all().to_vec(),
-            claimed: findings
-                .iter()
-                .map(|(_, p)| self.norm.from_prose(p.start)..self.norm.from_prose(p.end))
-                .collect(),
+            claimed: document::merge_ranges(
+                findings
+                    .iter()
+                    .map(|(_, p)| self.norm.from_prose(p.start)..self.norm.from_prose(p.end))
+                    .collect(),
+            ),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Text helpers over prose: sentence splitting and word boundaries.
 //!
 //! This module owns what a "sentence" and a "word" are for the rules engine. Sentences come from
-//! UAX #29 (`unicode-segmentation`) run per block, followed by a small English post-pass that
+//! UAX #29 (`crate::segment`) run per block, followed by a small English post-pass that
 //! re-joins boundaries UAX #29 puts after abbreviations ("Dr.", "e.g.", "U.S.") and initials
 //! ("J. Smith"), and adds the one boundary it never makes (after "…" before a capital). Words are
 //! runs of letters and digits; an apostrophe between two of them stays inside the word, a hyphen
@@ -38,7 +38,6 @@
 use crate::extract::Prose;
 use std::collections::HashSet;
 use std::ops::Range;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// A sentence: a byte range of `Prose::text` and the index of its block.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,11 +182,7 @@ pub fn split_sentences_with(prose: &Prose, abbreviations: &Abbreviations) -> Vec
 /// Splits one block of text into sentence byte ranges (relative to `text`), in order, trimmed and
 /// non-empty.
 pub fn split_block(text: &str, abbreviations: &Abbreviations) -> Vec<Range<usize>> {
-    let mut bounds: Vec<usize> = text
-        .split_sentence_bound_indices()
-        .map(|(i, s)| i + s.len())
-        .filter(|&b| b < text.len())
-        .collect();
+    let mut bounds: Vec<usize> = crate::segment::sentence_breaks(text);
     bounds.extend(ellipsis_bounds(text));
     bounds.sort_unstable();
     bounds.dedup();
@@ -204,11 +199,31 @@ pub fn split_block(text: &str, abbreviations: &Abbreviations) -> Vec<Range<usize
     out
 }
 
+/// The longest sentence, in bytes. A longer run without a sentence break is not prose (a list
+/// of keywords, a table flattened into one line, generated text), and the context rules look at
+/// every cue of a sentence for every claim in it, so it is cut at the last space before the limit
+/// (or anywhere, with no space) to keep a page linear in its length. Real sentences in health
+/// copy, disclaimers included, stay far below it.
+pub const MAX_SENTENCE_BYTES: usize = 2000;
+
 fn push_trimmed(out: &mut Vec<Range<usize>>, text: &str, range: Range<usize>) {
     let piece = &text[range.clone()];
     let lead = piece.len() - piece.trim_start().len();
     let end = range.start + piece.trim_end().len();
-    let start = range.start + lead;
+    let mut start = range.start + lead;
+    while end.saturating_sub(start) > MAX_SENTENCE_BYTES {
+        let mut cut = start + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = text[start..cut]
+            .rfind(char::is_whitespace)
+            .filter(|&i| i > 0)
+            .map_or(cut, |i| start + i);
+        let head = text[start..cut].trim_end();
+        out.push(start..start + head.len());
+        start = end - text[cut..end].trim_start().len();
+    }
     if start < end {
         out.push(start..end);
     }
@@ -755,6 +770,28 @@ mod tests {
                 ("It works!", 2)
             ]
         );
+    }
+
+    #[test]
+    fn overlong_runs_are_cut_at_spaces_below_the_limit() {
+        let words = "cure ".repeat(1000);
+        let pieces = split(words.trim_end());
+        assert!(pieces.len() >= 3, "{}", pieces.len());
+        for p in &pieces {
+            assert!(p.len() <= MAX_SENTENCE_BYTES && p.starts_with("cure") && p.ends_with("cure"));
+        }
+        assert_eq!(
+            pieces.concat().len() + pieces.len() - 1,
+            words.trim_end().len()
+        );
+        // No space at all: cut on a character boundary.
+        let run = "\u{e9}".repeat(MAX_SENTENCE_BYTES);
+        let pieces = split(&run);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0].len(), MAX_SENTENCE_BYTES);
+        // A long but real sentence is untouched.
+        let long = format!("{}.", "word ".repeat(350).trim_end());
+        assert_eq!(split(&long), [long.as_str()]);
     }
 
     #[test]

@@ -143,10 +143,11 @@ impl<'a> PageCitations<'a> {
             text: m.text.clone(),
             span: m.span.clone(),
         };
-        let own = self
-            .markers
+        // Markers are in prose order, so a sentence's markers are one run of the list.
+        let first = self.markers.partition_point(|(s, _)| *s < si);
+        let own = self.markers[first..]
             .iter()
-            .filter(|(s, _)| *s == si)
+            .take_while(|(s, _)| *s == si)
             .map(|(_, m)| m);
         out.unresolved = own.clone().find(|m| !m.resolved).map(marker_citation);
         out.cited = own

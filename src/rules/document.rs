@@ -5,6 +5,7 @@
 //!
 //! Everything here works on the normalised text of one page (`Page`), in normalised offsets.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::data::{Data, DataLists};
@@ -39,7 +40,8 @@ pub struct Page<'a> {
     /// Every cue of the page, ordered by start.
     pub cues: Vec<CueHit>,
     /// The ranges of the page's sentence findings: words inside them satisfy nothing ("no side
-    /// effects" names side effects but states none).
+    /// effects" names side effects but states none). Sorted and disjoint (see `merge_ranges`),
+    /// so a lookup is a binary search.
     pub claimed: Vec<Range<usize>>,
 }
 
@@ -142,9 +144,16 @@ fn join_and(items: &[String]) -> String {
 
 /// Whether the page states what the rule asks for, outside the sentence findings.
 fn satisfied(doc: &DocumentRule, page: &Page) -> bool {
+    // Each heading's section is read once, however many cues the heading holds.
+    let mut sections: HashMap<usize, bool> = HashMap::new();
+    let mut states_something = |b: usize| {
+        *sections
+            .entry(b)
+            .or_insert_with(|| section_states_something(doc, page, b))
+    };
     page.cues
         .iter()
-        .filter(|c| !overlaps_any(&c.range, &page.claimed))
+        .filter(|c| !page.is_claimed(&c.range))
         .any(|c| {
             let heading = page
                 .block_of(c.range.start)
@@ -154,18 +163,24 @@ fn satisfied(doc: &DocumentRule, page: &Page) -> bool {
                     return false;
                 }
                 // A heading promises a section; it counts when the section says something.
-                return heading.is_none_or(|b| section_states_something(doc, page, b));
+                return heading.is_none_or(&mut states_something);
             }
-            doc.satisfied_by_heading.contains(&c.list)
-                && heading.is_some_and(|b| section_states_something(doc, page, b))
+            doc.satisfied_by_heading.contains(&c.list) && heading.is_some_and(&mut states_something)
         })
 }
+
+/// How far before a cue a denial is looked for, in bytes: `NEAR_WORDS` words and the denial
+/// itself fit many times over, and the look stays local on a page of thousands of cues.
+const DENIAL_WINDOW_BYTES: usize = 256;
 
 /// Whether a denial stands just before the cue ("no side effects", "without any side effects")
 /// or right after it ("side-effect free").
 fn is_denied(doc: &DocumentRule, page: &Page, cue: &CueHit) -> bool {
-    page.cues
+    let from = cue.range.start.saturating_sub(DENIAL_WINDOW_BYTES);
+    let first = page.cues.partition_point(|d| d.range.start < from);
+    page.cues[first..]
         .iter()
+        .take_while(|d| d.range.start <= cue.range.end + 1)
         .filter(|d| doc.denied_by.contains(&d.list) && !overlaps(&d.range, &cue.range))
         .any(|d| {
             if d.range.end <= cue.range.start {
@@ -200,7 +215,7 @@ fn section_states_something(doc: &DocumentRule, page: &Page, h: usize) -> bool {
         .filter(|b| b.heading.is_none())
         .flat_map(|b| page.sentences[b.sentences.clone()].iter())
         .any(|(range, _)| {
-            !overlaps_any(range, &page.claimed)
+            !page.is_claimed(range)
                 && !page
                     .cues_in(range)
                     .iter()
@@ -421,8 +436,17 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-fn overlaps_any(r: &Range<usize>, ranges: &[Range<usize>]) -> bool {
-    ranges.iter().any(|c| overlaps(r, c))
+/// Sorted, disjoint ranges covering the same offsets as `ranges` (touching ranges stay apart).
+pub fn merge_ranges(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
@@ -437,6 +461,12 @@ fn within_longer(r: &Range<usize>, all: &[Range<usize>]) -> bool {
 }
 
 impl Page<'_> {
+    /// Whether a range overlaps a sentence finding.
+    fn is_claimed(&self, r: &Range<usize>) -> bool {
+        let i = self.claimed.partition_point(|c| c.end <= r.start);
+        self.claimed.get(i).is_some_and(|c| overlaps(r, c))
+    }
+
     /// The block holding an offset.
     fn block_of(&self, at: usize) -> Option<usize> {
         let i = self.sentences.partition_point(|(r, _)| r.end <= at);
@@ -566,5 +596,37 @@ mod tests {
             &md("Some people feel sick for an hour."),
             Format::Markdown
         ));
+    }
+
+    #[test]
+    fn merged_ranges_answer_overlap_like_the_originals() {
+        let ranges = vec![10..14, 0..3, 12..20, 3..5, 30..31, 2..4];
+        let merged = merge_ranges(ranges.clone());
+        // 0..3, 2..4 and 3..5 overlap in a chain; 10..14 and 12..20 overlap.
+        assert_eq!(merged, [0..5, 10..20, 30..31]);
+        let page = Page {
+            text: "",
+            sentences: Vec::new(),
+            blocks: Vec::new(),
+            cues: Vec::new(),
+            claimed: merged,
+        };
+        for probe in [
+            0..1,
+            4..6,
+            5..10,
+            9..11,
+            19..30,
+            20..30,
+            25..35,
+            31..40,
+            7..8,
+        ] {
+            assert_eq!(
+                page.is_claimed(&probe),
+                ranges.iter().any(|c| overlaps(&probe, c)),
+                "{probe:?}"
+            );
+        }
     }
 }
