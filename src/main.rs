@@ -273,12 +273,26 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "<stdin>".to_owned());
+        // At most one byte past --max-filesize is read: an endless pipe cannot exhaust memory.
+        // Too much input is an error rather than a skip, so a pipeline never mistakes unread
+        // text for clean text.
+        let limit = settings.max_filesize;
         let mut bytes = Vec::new();
         let read = io::stdin()
             .lock()
+            .take(limit.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map(|_| bytes)
-            .map_err(|e| format!("cannot read standard input: {}", walk::io_message(&e)));
+            .map_err(|e| format!("cannot read standard input: {}", walk::io_message(&e)))
+            .and_then(|_| {
+                if bytes.len() as u64 > limit {
+                    Err(format!(
+                        "standard input is larger than --max-filesize ({limit} bytes); \
+                         raise --max-filesize to lint it"
+                    ))
+                } else {
+                    Ok(bytes)
+                }
+            });
         jobs.push(Job {
             format: walk::format_for_name(&name, &settings.extensions),
             display: name.clone(),

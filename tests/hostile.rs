@@ -155,6 +155,90 @@ fn files_over_max_filesize_are_skipped_with_a_note() {
     assert_eq!(small.code, 0);
 }
 
+/// Pages dense with claims, linted with the default rulesets: each used to cost time quadratic
+/// in its claims (one sentence of 20,000 claims took minutes; 50,000 claim sentences 40 s in a
+/// release build). The hang timeout is the guard; BENCHMARKS.md has the times.
+#[test]
+fn claim_dense_pages_are_linted() {
+    let one_sentence = "We cure anxiety, ".repeat(20_000);
+    let sentences = "Ketamine cures anxiety in 90% of patients [1]. ".repeat(20_000);
+    let headings = "# Ketamine cures depression\n\nIt cures depression fast.\n\n".repeat(10_000);
+    let markers: String = (0..10_000)
+        .map(|i| format!("Ketamine cures pain [{i}](#r{i}). "))
+        .collect();
+    let dir = sandbox(&[
+        ("one-sentence.txt", one_sentence.as_bytes()),
+        ("sentences.txt", sentences.as_bytes()),
+        ("headings.md", headings.as_bytes()),
+        ("markers.md", markers.as_bytes()),
+    ]);
+    let out = Command::cargo_bin("claimlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .timeout(HANG)
+        .args(["--isolated", "check", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let count = |path: &str, rule: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == path && f["rule"] == rule)
+            .count()
+    };
+    // The run without a sentence break is cut into pieces of at most 2,000 bytes, each a
+    // sentence with its own claim.
+    assert!(count("one-sentence.txt", "cure-guarantee") >= 170);
+    assert_eq!(count("sentences.txt", "cure-guarantee"), 20_000);
+    assert_eq!(count("headings.md", "cure-guarantee"), 10_000);
+    assert_eq!(count("markers.md", "cure-guarantee"), 10_000);
+}
+
+#[test]
+fn stdin_over_max_filesize_is_an_error_and_read_no_further() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = sandbox(&[]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("claimlint"))
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--max-filesize", "1M", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // An endless pipe (up to 256 MiB here): claimlint must stop reading after the limit, which
+    // the writer sees as a broken pipe long before the end.
+    let writer = std::thread::spawn(move || {
+        let chunk = format!("Our {CLAIM} tonic. ").repeat(4096);
+        let mut written = 0usize;
+        while written < 256 << 20 {
+            if stdin.write_all(chunk.as_bytes()).is_err() {
+                break;
+            }
+            written += chunk.len();
+        }
+        written
+    });
+    let out = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    assert!(written < 64 << 20, "claimlint read {written} bytes");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "<stdin>: standard input is larger than --max-filesize (1048576 bytes); \
+             raise --max-filesize to lint it"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn the_default_max_filesize_is_16_mib() {
     let big = format!("Our {CLAIM} tonic.\n").repeat((16 << 20) / 20 + 10);
