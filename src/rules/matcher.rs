@@ -60,12 +60,16 @@ struct RuleRegex {
     /// Every match starts at an ASCII word boundary (`\b...`): a prefix literal found inside a
     /// word (the `i` of "this") cannot start a match, so the regex is not woken there.
     starts_at_boundary: bool,
+    /// Run only anchored at its prefix literals. Such a regex gets no prefilter: a prefilter only
+    /// speeds up unanchored searches, and building one (inner literals for a reverse search)
+    /// was most of the cost of compiling the rule regexes.
+    gated: bool,
 }
 
 impl RuleRegex {
     fn regex(&self) -> Option<&meta::Regex> {
         self.compiled
-            .get_or_init(|| build_meta_regex(&self.source).ok())
+            .get_or_init(|| build_meta_regex(&self.source, !self.gated).ok())
             .as_ref()
     }
 }
@@ -119,8 +123,9 @@ fn size_error(limit: usize) -> String {
 }
 
 /// Compiles a rule regex exactly as `regex::bytes::RegexBuilder` does with the same options (so
-/// `find_iter` behaves the same), with access to anchored searches.
-fn build_meta_regex(pattern: &str) -> Result<meta::Regex, String> {
+/// `find_iter` behaves the same), with access to anchored searches. `prefilter` allows literal
+/// prefilters, which change only speed, never matches.
+fn build_meta_regex(pattern: &str, prefilter: bool) -> Result<meta::Regex, String> {
     let hir = parse_rule_regex(pattern)?;
     meta::Builder::new()
         .configure(
@@ -128,7 +133,8 @@ fn build_meta_regex(pattern: &str) -> Result<meta::Regex, String> {
                 .match_kind(regex_automata::MatchKind::LeftmostFirst)
                 .utf8_empty(false)
                 .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                .hybrid_cache_capacity(2 * (1 << 20)),
+                .hybrid_cache_capacity(2 * (1 << 20))
+                .auto_prefilter(prefilter),
         )
         .build_from_hir(&hir)
         .map_err(|e| match e.size_limit() {
@@ -271,6 +277,20 @@ fn fold_ascii_case(hir: &Hir) -> Hir {
 
 /// A byte class with its ASCII capitals replaced by their lowercase letters.
 fn lowercase_class(class: &ClassBytes) -> ClassBytes {
+    let ranges = class.ranges();
+    // The common shapes first: no capital at all, and one letter in both cases (`[Cc]`, which a
+    // case-insensitive parse makes of every letter).
+    if ranges.iter().all(|r| r.end() < b'A' || r.start() > b'Z') {
+        return class.clone();
+    }
+    if let [upper, lower] = ranges
+        && upper.start() == upper.end()
+        && lower.start() == lower.end()
+        && upper.start().is_ascii_uppercase()
+        && upper.start().to_ascii_lowercase() == lower.start()
+    {
+        return ClassBytes::new([*lower]);
+    }
     let capitals = ClassBytes::new([ClassBytesRange::new(b'A', b'Z')]);
     let mut upper = class.clone();
     upper.intersect(&capitals);
@@ -384,7 +404,9 @@ impl Matcher {
                     .look_set_prefix()
                     .contains(regex_syntax::hir::Look::WordAscii)
             });
-            match prefix_literals(&r.regex) {
+            let prefixes = prefix_literals(&r.regex);
+            let gated = prefixes.is_some();
+            match prefixes {
                 Some(prefixes) => {
                     for prefix in prefixes {
                         let k = *prefix_index.entry(prefix.bytes.clone()).or_insert_with(|| {
@@ -403,6 +425,7 @@ impl Matcher {
                 source: r.regex.clone(),
                 compiled: OnceLock::new(),
                 starts_at_boundary,
+                gated,
             });
         }
         let scan_patterns: Vec<Vec<u8>> = phrase_texts
@@ -443,8 +466,10 @@ impl Matcher {
     /// All word-bounded rule hits in a normalised text, ordered by start.
     pub(crate) fn find(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
-        // (regex, start) of every prefix literal found: where a gated regex may match.
-        let mut wake: Vec<(usize, usize)> = Vec::new();
+        // Per gated regex, the starts of its prefix literals: where it may match. Buckets rather
+        // than one list of (regex, start) pairs, which needed a sort of millions of pairs per
+        // megabyte.
+        let mut wake: Vec<Vec<usize>> = vec![Vec::new(); self.regexes.len()];
         if let Some(ac) = self.scan.as_ref().map(|a| a.for_scan(text.len())) {
             for m in ac.find_overlapping_iter(text) {
                 let id = m.pattern().as_usize();
@@ -459,23 +484,25 @@ impl Matcher {
                 } else if let Some(woken) = self.prefix_regexes.get(id - self.phrase_ids.len()) {
                     let at_boundary = is_word_boundary(text.as_bytes(), m.start());
                     let boundary_after = is_word_boundary(text.as_bytes(), m.end());
-                    wake.extend(
-                        woken
-                            .iter()
-                            .filter(|&&(r, needs_after)| {
-                                (at_boundary || !self.regexes[r].starts_at_boundary)
-                                    && (boundary_after || !needs_after)
-                            })
-                            .map(|&(r, _)| (r, m.start())),
-                    );
+                    for &(r, needs_after) in woken {
+                        if (at_boundary || !self.regexes[r].starts_at_boundary)
+                            && (boundary_after || !needs_after)
+                        {
+                            wake[r].push(m.start());
+                        }
+                    }
                 }
             }
         }
-        wake.sort_unstable();
-        wake.dedup();
         let haystack = text.as_bytes();
-        for group in wake.chunk_by(|a, b| a.0 == b.0) {
-            let rule_regex = &self.regexes[group[0].0];
+        for (r, starts) in wake.iter_mut().enumerate() {
+            if starts.is_empty() {
+                continue;
+            }
+            // The scan reports matches by end, so starts are nearly sorted already.
+            starts.sort_unstable();
+            starts.dedup();
+            let rule_regex = &self.regexes[r];
             let Some(re) = rule_regex.regex() else {
                 continue;
             };
@@ -483,7 +510,7 @@ impl Matcher {
             // searching again only from the end of the previous match. Every gated regex needs at
             // least one byte, so no empty match needs care.
             let mut resume = 0;
-            for &(_, start) in group {
+            for &start in starts.iter() {
                 if start < resume {
                     continue;
                 }
