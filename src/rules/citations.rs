@@ -69,6 +69,55 @@ pub struct PageCitations<'a> {
     lists: Lists,
     /// Markers with the index of the sentence they belong to, in prose order.
     markers: Vec<(usize, Marker)>,
+    /// The page's links by prose position.
+    links: RangeIndex,
+}
+
+/// Ranges sorted by start with the running maximum of their ends, so the ones near a range are
+/// found by binary search: a page with thousands of links and markers must not compare each
+/// with each.
+#[derive(Debug, Default)]
+struct RangeIndex {
+    /// Indices into the indexed list, by (start, index).
+    order: Vec<usize>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    /// `max_end[k]`: the largest end among the first `k + 1` ranges in start order.
+    max_end: Vec<usize>,
+}
+
+impl RangeIndex {
+    fn new<'r>(ranges: impl Iterator<Item = &'r Range<usize>>) -> RangeIndex {
+        let mut items: Vec<(usize, usize, usize)> = ranges
+            .enumerate()
+            .map(|(i, r)| (r.start, i, r.end))
+            .collect();
+        items.sort_unstable();
+        let mut max = 0;
+        let max_end = items
+            .iter()
+            .map(|&(_, _, end)| {
+                max = max.max(end);
+                max
+            })
+            .collect();
+        RangeIndex {
+            order: items.iter().map(|&(_, i, _)| i).collect(),
+            starts: items.iter().map(|&(s, _, _)| s).collect(),
+            ends: items.iter().map(|&(_, _, e)| e).collect(),
+            max_end,
+        }
+    }
+
+    /// Indices, in start order, of every range with `start <= to` and `end >= from`: each range
+    /// that overlaps or touches `from..to` (callers apply their exact test to these).
+    fn near(&self, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = self.max_end.partition_point(|&e| e < from);
+        let last = self.starts.partition_point(|&s| s <= to).max(first);
+        (first..last)
+            .filter(move |&k| self.ends[k] >= from)
+            .map(move |k| self.order[k])
+    }
 }
 
 /// Indices of this module's lexicon lists in `Ruleset::term_lists` (`usize::MAX` when absent).
@@ -117,6 +166,7 @@ impl<'a> PageCitations<'a> {
             ruleset,
             lists: Lists::of(ruleset),
             markers: Vec::new(),
+            links: RangeIndex::new(prose.links.iter().map(|l| &l.prose)),
         };
         let references = page.references(source);
         let mut markers = page.find_markers(source, &references);
@@ -217,14 +267,19 @@ impl<'a> PageCitations<'a> {
     /// A link to a study, journal or agency page whose text lies in, or covers, the sentence.
     fn study_link(&self, pr: &Range<usize>) -> Option<Citation> {
         let domains = &self.ruleset.term_lists[self.ruleset.citation_domains].terms;
-        let link = self.prose.links.iter().find(|l| {
-            let touches = if l.prose.is_empty() {
-                pr.start <= l.prose.start && l.prose.start <= pr.end
-            } else {
-                l.prose.start < pr.end && pr.start < l.prose.end
-            };
-            touches && is_study_link(&l.url, domains)
-        })?;
+        let links = &self.prose.links;
+        let link = self
+            .links
+            .near(pr.start, pr.end)
+            .map(|i| &links[i])
+            .find(|l| {
+                let touches = if l.prose.is_empty() {
+                    pr.start <= l.prose.start && l.prose.start <= pr.end
+                } else {
+                    l.prose.start < pr.end && pr.start < l.prose.end
+                };
+                touches && is_study_link(&l.url, domains)
+            })?;
         if link.prose.is_empty() {
             // An autolink shows its URL, which is not prose: quote the URL, point at the sentence.
             let r = self.norm.from_prose(pr.start)..self.norm.from_prose(pr.end);
@@ -333,11 +388,10 @@ impl<'a> PageCitations<'a> {
         year_re().is_match(text)
             || context::written_citation(&self.norm.text, nr.clone()).is_some()
             || text.contains("http")
-            || self
-                .prose
-                .links
-                .iter()
-                .any(|l| block.start <= l.prose.start && l.prose.start <= block.end)
+            || self.links.near(block.start, block.end).any(|i| {
+                let start = self.prose.links[i].prose.start;
+                block.start <= start && start <= block.end
+            })
             || self
                 .ruleset
                 .matcher
@@ -407,9 +461,9 @@ impl<'a> PageCitations<'a> {
         let domains = &self.ruleset.term_lists[self.ruleset.citation_domains].terms;
         for m in &mut out {
             let link = self
-                .prose
                 .links
-                .iter()
+                .near(m.prose.start, m.prose.end)
+                .map(|i| &self.prose.links[i])
                 .find(|l| overlaps(&l.prose, &m.prose));
             if let Some(l) = link {
                 m.resolved |= match l.url.strip_prefix('#') {
@@ -418,7 +472,11 @@ impl<'a> PageCitations<'a> {
                 };
             }
         }
-        // `[1](#ref1)` in Markdown: the link text is a bare number.
+        // `[1](#ref1)` in Markdown: the link text is a bare number. Links do not nest, so a
+        // marker made from one link never overlaps another's; only the markers found so far
+        // need checking.
+        let found = RangeIndex::new(out.iter().map(|m| &m.prose));
+        let found_count = out.len();
         for l in &self.prose.links {
             let Some(id) = l.url.strip_prefix('#') else {
                 continue;
@@ -427,7 +485,12 @@ impl<'a> PageCitations<'a> {
             let Some(t) = self.norm.text.get(nr.clone()) else {
                 continue;
             };
-            if !out.iter().any(|m| overlaps(&m.prose, &l.prose))
+            if !found
+                .near(l.prose.start, l.prose.end)
+                .any(|i| overlaps(&out[i].prose, &l.prose))
+                && !out[found_count..]
+                    .last()
+                    .is_some_and(|m| overlaps(&m.prose, &l.prose))
                 && let Some(labels) = number_labels(t.trim_matches(['[', ']']))
             {
                 let resolved = anchors.contains(id) || resolves(&labels);
@@ -861,6 +924,22 @@ mod tests {
             "mailto:info@nih.gov",
         ] {
             assert!(!is_study_link(url, &domains), "{url}");
+        }
+    }
+
+    #[test]
+    fn range_index_finds_what_a_full_scan_finds() {
+        let ranges = [5..9, 0..2, 3..3, 12..40, 14..15, 9..9, 20..22, 41..41];
+        let index = RangeIndex::new(ranges.iter());
+        for from in 0..45 {
+            for to in from..45 {
+                let mut near: Vec<usize> = index.near(from, to).collect();
+                near.sort_unstable();
+                let expected: Vec<usize> = (0..ranges.len())
+                    .filter(|&i| ranges[i].start <= to && ranges[i].end >= from)
+                    .collect();
+                assert_eq!(near, expected, "{from}..{to}");
+            }
         }
     }
 }
