@@ -168,12 +168,10 @@ impl Document<'_> {
         let mut cited: Option<(usize, SentenceCitations)> = None;
         for (si, claim) in claims {
             let cues = &cue_cache[&si].0;
-            if cited.as_ref().is_none_or(|(s, _)| *s != si) {
-                cited = Some((si, self.citation(si, cues)));
+            if cited.as_ref().is_some_and(|(s, _)| *s != si) {
+                cited = None;
             }
-            let Some((_, sentence_cited)) = &cited else {
-                continue;
-            };
+            let (_, sentence_cited) = cited.get_or_insert_with(|| (si, self.citation(si, cues)));
             let Some(f) = self.judge(si, &claim, cues, sentence_cited) else {
                 continue;
             };
