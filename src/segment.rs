@@ -195,38 +195,96 @@ enum Phase {
 /// The byte offsets at which UAX #29 starts a new sentence in `text`, in order, excluding 0
 /// and `text.len()`.
 pub fn sentence_breaks(text: &str) -> Vec<usize> {
-    // Units: a character with the Extend and Format characters after it (SB5), as (offset,
-    // class). Extend or Format at the start or after a paragraph separator stands alone.
-    let mut units: Vec<(usize, Class)> = Vec::new();
-    for (at, c) in text.char_indices() {
-        let class = class(c);
-        let attaches = matches!(class, Class::Extend | Class::Format)
-            && units.last().is_some_and(|&(_, prev)| !prev.is_para_sep());
-        if !attaches {
-            units.push((at, class));
-        }
-    }
-    // For SB8: whether the first unit at or after each position that is a letter, a paragraph
-    // separator or a terminator is a lowercase letter. One backward pass.
-    let mut lower_ahead = vec![false; units.len() + 1];
-    for i in (0..units.len()).rev() {
-        lower_ahead[i] = match units[i].1 {
-            Class::Lower => true,
-            Class::OLetter | Class::Upper | Class::Cr | Class::Lf | Class::Sep => false,
-            c if c.is_sa_term() => false,
-            _ => lower_ahead[i + 1],
-        };
-    }
+    let bytes = text.as_bytes();
     let mut breaks = Vec::new();
-    // The terminator run ending at the previous unit: its terminator and phase.
-    let mut run = units.first().and_then(|&(_, c)| advance(None, c));
-    for i in 1..units.len() {
-        if is_break(&units, i, run, &lower_ahead) {
-            breaks.push(units[i].0);
+    // The classes of the last two units (a unit is a character with the Extend and Format
+    // characters after it, SB5), and the terminator run ending at the last one.
+    let mut prev: Option<Class> = None;
+    let mut prev2: Option<Class> = None;
+    let mut run: Option<(Class, Phase)> = None;
+    let mut ahead = LowerAhead::default();
+    let mut at = 0;
+    while at < bytes.len() {
+        // Outside a terminator run and not after a separator, no sentence starts before the
+        // next terminator, separator or non-ASCII character: skip plain ASCII a byte at a time
+        // without classifying it (most of any text).
+        if run.is_none() && !prev.is_some_and(Class::is_para_sep) {
+            let skip = bytes[at..]
+                .iter()
+                .position(|&b| !is_plain_ascii(b))
+                .unwrap_or(bytes.len() - at);
+            if skip > 0 {
+                let end = at + skip;
+                prev2 = if skip >= 2 {
+                    Some(ascii_class(bytes[end - 2]))
+                } else {
+                    prev
+                };
+                prev = Some(ascii_class(bytes[end - 1]));
+                at = end;
+                continue;
+            }
         }
-        run = advance(run, units[i].1);
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        let cur = class(c);
+        // Extend or Format at the start or after a paragraph separator stands alone.
+        let attaches =
+            matches!(cur, Class::Extend | Class::Format) && prev.is_some_and(|p| !p.is_para_sep());
+        if !attaches {
+            if let Some(p) = prev
+                && is_break(p, prev2, cur, run, || ahead.lower_at(text, at))
+            {
+                breaks.push(at);
+            }
+            run = advance(run, cur);
+            prev2 = prev;
+            prev = Some(cur);
+        }
+        at += c.len_utf8();
     }
     breaks
+}
+
+/// An ASCII byte that is neither a terminator nor a paragraph separator.
+fn is_plain_ascii(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n')
+}
+
+/// The class of an ASCII byte (what `class` gives for it).
+fn ascii_class(b: u8) -> Class {
+    class(char::from(b))
+}
+
+/// For SB8: whether the first character at or after a position that is a letter, a paragraph
+/// separator or a terminator is a lowercase letter. The answer found by one scan holds for every
+/// position up to the character that decided it, so asking at increasing positions costs time
+/// linear in the text, however long a run of brackets, spaces or digits follows a full stop.
+#[derive(Default)]
+struct LowerAhead {
+    /// The offset of the deciding character of the last scan (the text's length if none).
+    until: Option<usize>,
+    lower: bool,
+}
+
+impl LowerAhead {
+    fn lower_at(&mut self, text: &str, at: usize) -> bool {
+        if self.until.is_none_or(|until| at > until) {
+            let decided = text[at..].char_indices().find_map(|(i, c)| match class(c) {
+                Class::Lower => Some((at + i, true)),
+                Class::OLetter | Class::Upper | Class::Cr | Class::Lf | Class::Sep => {
+                    Some((at + i, false))
+                }
+                c if c.is_sa_term() => Some((at + i, false)),
+                _ => None,
+            });
+            let (until, lower) = decided.unwrap_or((text.len(), false));
+            self.until = Some(until);
+            self.lower = lower;
+        }
+        self.lower
+    }
 }
 
 /// The terminator run after a unit of class `cur`, given the run before it.
@@ -240,16 +298,16 @@ fn advance(run: Option<(Class, Phase)>, cur: Class) -> Option<(Class, Phase)> {
     }
 }
 
-/// Whether a sentence starts at unit `i` (SB3 to SB11, in order). `run` is the terminator run
-/// ending at unit `i - 1`.
+/// Whether a sentence starts at a unit of class `cur` (SB3 to SB11, in order), after units of
+/// classes `prev2` and `prev`. `run` is the terminator run ending at the previous unit;
+/// `lower_ahead` answers SB8's look-ahead from this unit, asked only when that rule applies.
 fn is_break(
-    units: &[(usize, Class)],
-    i: usize,
+    prev: Class,
+    prev2: Option<Class>,
+    cur: Class,
     run: Option<(Class, Phase)>,
-    lower_ahead: &[bool],
+    lower_ahead: impl FnOnce() -> bool,
 ) -> bool {
-    let prev = units[i - 1].1;
-    let cur = units[i].1;
     // SB3, SB4.
     if prev == Class::Cr && cur == Class::Lf {
         return false;
@@ -263,8 +321,7 @@ fn is_break(
     }
     if prev == Class::ATerm
         && cur == Class::Upper
-        && i >= 2
-        && matches!(units[i - 2].1, Class::Upper | Class::Lower)
+        && matches!(prev2, Some(Class::Upper | Class::Lower))
     {
         return false;
     }
@@ -273,7 +330,7 @@ fn is_break(
     };
     let open = matches!(phase, Phase::Close | Phase::Sp);
     // SB8, SB8a, SB9, SB10.
-    if term == Class::ATerm && open && lower_ahead[i] {
+    if term == Class::ATerm && open && lower_ahead() {
         return false;
     }
     if open && (cur == Class::SContinue || cur.is_sa_term()) {
