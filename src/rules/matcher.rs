@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::nfa::thompson;
@@ -102,18 +102,17 @@ fn parser() -> regex_syntax::Parser {
         .build()
 }
 
-/// A rule regex parsed once per process: loading validates it, the matcher extracts its prefix
-/// literals, and the first search compiles it. Parsing the rulesets' big alternations is a large
-/// part of start-up, so the three share one parse.
-fn parse_rule_regex(pattern: &str) -> Result<Hir, String> {
-    static PARSED: OnceLock<Mutex<HashMap<String, Hir>>> = OnceLock::new();
+/// A rule regex parsed once per process: loading validates it and the first search compiles
+/// it, so the two share one parse (the rulesets' big alternations are slow to parse).
+fn parse_rule_regex(pattern: &str) -> Result<Arc<Hir>, String> {
+    static PARSED: OnceLock<Mutex<HashMap<String, Arc<Hir>>>> = OnceLock::new();
     let cache = PARSED.get_or_init(Mutex::default);
     if let Some(hir) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
         return Ok(hir);
     }
-    let hir = parser().parse(pattern).map_err(|e| e.to_string())?;
+    let hir = Arc::new(parser().parse(pattern).map_err(|e| e.to_string())?);
     if let Ok(mut c) = cache.lock() {
-        c.insert(pattern.to_owned(), hir.clone());
+        c.insert(pattern.to_owned(), Arc::clone(&hir));
     }
     Ok(hir)
 }
@@ -179,22 +178,63 @@ const PREFIX_LEN: usize = 6;
 /// Unicode off and match text, which never holds the byte 0xFF (UTF-8 has no such byte).
 const BOUNDARY_MARK: u8 = 0xFF;
 
+/// What the matcher knows of a rule regex before it ever runs it: whether it starts with `\b`,
+/// and the literals every match starts with (see `prefix_literals`).
+struct Gate {
+    starts_at_boundary: bool,
+    prefixes: Option<Vec<Prefix>>,
+}
+
+/// The gate of `pattern`, from a case-sensitive parse with its literals and classes lowercased
+/// (`fold_ascii_case`). That folds to what a case-insensitive parse folds to (or, for a negated
+/// class of letters, to a larger language, whose prefixes still hold), and is several times
+/// cheaper: a case-insensitive parse makes a class of every letter (`[Cc][Uu][Rr][Ee]`), slow to
+/// build and to fold. The case-insensitive parse waits for the regex's first search.
+fn gate(pattern: &str) -> Gate {
+    let Ok(hir) = prefix_parser().parse(pattern) else {
+        return Gate {
+            starts_at_boundary: false,
+            prefixes: None,
+        };
+    };
+    let starts_at_boundary = hir
+        .properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::WordAscii);
+    let prefixes = if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+        None
+    } else {
+        let folded = fold_ascii_case(&hir);
+        // The extractor gives up on a concatenation whose cross product passes its total
+        // limit, before cutting literals to length: an optional modifier list in front of a
+        // condition list (`(?:chronic |severe )*(?:pain|anxiety)`) has a few dozen short
+        // prefixes but a product in the thousands. A roomier second try, deduplicated after
+        // the cut, catches those.
+        [MAX_PREFIXES, 20 * MAX_PREFIXES]
+            .into_iter()
+            .find_map(|limit| extract_prefixes(&folded, limit))
+    };
+    Gate {
+        starts_at_boundary,
+        prefixes,
+    }
+}
+
+/// The parser `gate` reads a rule regex with: `parser()` without case folding.
+fn prefix_parser() -> regex_syntax::Parser {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(false)
+        .unicode(false)
+        .utf8(false)
+        .build()
+}
+
 /// The prefixes that every match of `pattern` starts with, or `None` when there is no useful
 /// finite set: a broad class or an optional part up front, or a regex that can match the empty
 /// string.
+#[cfg(test)]
 fn prefix_literals(pattern: &str) -> Option<Vec<Prefix>> {
-    let hir = parse_rule_regex(pattern).ok()?;
-    if hir.properties().minimum_len().is_none_or(|n| n == 0) {
-        return None;
-    }
-    let folded = fold_ascii_case(&hir);
-    // The extractor gives up on a concatenation whose cross product passes its total limit,
-    // before cutting literals to length: an optional modifier list in front of a condition list
-    // (`(?:chronic |severe )*(?:pain|anxiety)`) has a few dozen short prefixes but a product in
-    // the thousands. A roomier second try, deduplicated after the cut, catches those.
-    [MAX_PREFIXES, 20 * MAX_PREFIXES]
-        .into_iter()
-        .find_map(|limit| extract_prefixes(&folded, limit))
+    gate(pattern).prefixes
 }
 
 /// The deduplicated prefixes of a case-folded HIR, or `None` when the set is infinite, holds
@@ -418,12 +458,10 @@ impl Matcher {
         let mut prefix_regexes: Vec<Vec<(usize, bool)>> = Vec::new();
         for r in sources.regexes.iter().filter(|r| rules[r.rule].enabled) {
             let index = regexes.len();
-            let starts_at_boundary = parse_rule_regex(&r.regex).is_ok_and(|hir| {
-                hir.properties()
-                    .look_set_prefix()
-                    .contains(regex_syntax::hir::Look::WordAscii)
-            });
-            let prefixes = prefix_literals(&r.regex);
+            let Gate {
+                starts_at_boundary,
+                prefixes,
+            } = gate(&r.regex);
             let gated = prefixes.is_some();
             match prefixes {
                 Some(prefixes) => {
@@ -1012,11 +1050,11 @@ mod tests {
             modifiers.join("|"),
             conditions.join("|")
         );
-        // The parser folds the modifiers' alternation into `ma[a-x]`, whose class is too big
-        // to expand: they share the prefix `ma`.
+        // The parser folds the modifiers' alternation into `ma[a-x]`, which the extractor
+        // expands again (and the space after it joins each literal).
         let mut expected: Vec<(String, bool)> =
             conditions.iter().map(|c| (c.clone(), true)).collect();
-        expected.push(("ma".into(), false));
+        expected.extend(modifiers.iter().map(|m| (format!("{m} "), false)));
         assert_eq!(bytes(prefix_literals(&pattern)), expected);
         assert_eq!(prefix_literals(r"(?:^|[^0-9.])[0-9]+%"), None);
         assert_eq!(prefix_literals(r"[a-z]+ly"), None);
