@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::nfa::thompson;
-use regex_automata::{Anchored, Input, meta};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, hybrid, meta};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
 
@@ -56,7 +57,10 @@ struct RuleRegex {
     source: String,
     /// Compiled on first use: a short check wakes only a few regexes, and start-up should not pay
     /// for all of them. `None` only if compilation fails, which ruleset loading already rules out.
+    /// An ungated regex searches the whole text with this; a gated one only falls back to it.
     compiled: OnceLock<Option<meta::Regex>>,
+    /// A gated regex's anchored matcher, compiled on first use like `compiled`.
+    anchored: OnceLock<Option<AnchoredRegex>>,
     /// Every match starts at an ASCII word boundary (`\b...`): a prefix literal found inside a
     /// word (the `i` of "this") cannot start a match, so the regex is not woken there.
     starts_at_boundary: bool,
@@ -71,6 +75,60 @@ impl RuleRegex {
         self.compiled
             .get_or_init(|| build_meta_regex(&self.source, !self.gated).ok())
             .as_ref()
+    }
+
+    fn anchored(&self) -> Option<&AnchoredRegex> {
+        self.anchored
+            .get_or_init(|| AnchoredRegex::new(&self.source).ok())
+            .as_ref()
+    }
+}
+
+/// The caches of one lazy DFA, one per thread at a time.
+type CachePool = Pool<hybrid::dfa::Cache, Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync>>;
+
+/// A gated regex's matcher for anchored searches, which need only the end of a match: a forward
+/// lazy DFA over a capture-free NFA. A `meta::Regex` also builds a reverse automaton, a one-pass
+/// DFA and a backtracker for searches these never make: that was most of the cost of compiling
+/// a regex on first use, and of its per-search overhead.
+struct AnchoredRegex {
+    dfa: hybrid::dfa::DFA,
+    caches: CachePool,
+}
+
+impl std::fmt::Debug for AnchoredRegex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnchoredRegex").finish_non_exhaustive()
+    }
+}
+
+impl AnchoredRegex {
+    fn new(pattern: &str) -> Result<AnchoredRegex, String> {
+        let hir = parse_rule_regex(pattern)?;
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_from_hir(&hir)
+            .map_err(|e| e.to_string())?;
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .cache_capacity(2 * (1 << 20))
+                    // Never give up on a thrashing cache: it then runs at about the speed of
+                    // the NFA simulation a `meta::Regex` would fall back to.
+                    .minimum_cache_clear_count(None),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        let for_caches = dfa.clone();
+        Ok(AnchoredRegex {
+            dfa,
+            caches: Pool::new(Box::new(move || for_caches.create_cache())),
+        })
     }
 }
 
@@ -481,6 +539,7 @@ impl Matcher {
                 pattern: r.pattern,
                 source: r.regex.clone(),
                 compiled: OnceLock::new(),
+                anchored: OnceLock::new(),
                 starts_at_boundary,
                 gated,
             });
@@ -560,9 +619,10 @@ impl Matcher {
             starts.sort_unstable();
             starts.dedup();
             let rule_regex = &self.regexes[r];
-            let Some(re) = rule_regex.regex() else {
+            let Some(anchored) = rule_regex.anchored() else {
                 continue;
             };
+            let mut cache = anchored.caches.get();
             // The matches `find_iter` would report: the leftmost match at each candidate start,
             // searching again only from the end of the previous match. Every gated regex needs at
             // least one byte, so no empty match needs care.
@@ -572,9 +632,18 @@ impl Matcher {
                     continue;
                 }
                 let input = Input::new(haystack).range(start..).anchored(Anchored::Yes);
-                if let Some(m) = re.search(&input) {
-                    resume = m.end();
-                    push_regex_hit(&mut hits, text, rule_regex, m.range());
+                let end = match anchored.dfa.try_search_fwd(&mut cache, &input) {
+                    Ok(half) => half.map(|h| h.offset()),
+                    // Not expected (no quit bytes, and the DFA never gives up); the full regex
+                    // answers the same question the slow way.
+                    Err(_) => rule_regex
+                        .regex()
+                        .and_then(|re| re.search(&input))
+                        .map(|m| m.end()),
+                };
+                if let Some(end) = end {
+                    resume = end;
+                    push_regex_hit(&mut hits, text, rule_regex, start..end);
                 }
             }
         }
