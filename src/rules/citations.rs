@@ -364,9 +364,10 @@ impl<'a> PageCitations<'a> {
         let Some(text) = self.norm.text.get(nr.clone()) else {
             return false;
         };
-        let words = text.split_whitespace().count();
+        // At most four words; counting stops at the fifth (blocks can be long paragraphs).
+        let short = text.split_whitespace().nth(4).is_none();
         let bare = text.trim().trim_end_matches(':').trim();
-        words <= 4
+        short
             && self
                 .ruleset
                 .matcher
@@ -517,7 +518,7 @@ impl<'a> PageCitations<'a> {
     fn glued_numbers(&self) -> Vec<(Range<usize>, Vec<String>)> {
         static RE: OnceLock<Regex> = OnceLock::new();
         let re = RE.get_or_init(|| {
-            Regex::new(r"[A-Za-z)\].,;:]([0-9]{1,3}(?:[,-][0-9]{1,3})*)\b")
+            Regex::new(r"[A-Za-z)\].,;:]([0-9]{1,3}(?:[,-][0-9]{1,3})*)(?-u:\b)")
                 .expect("built-in glued-number regex compiles")
         });
         let text = &self.norm.text;
@@ -565,7 +566,7 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 fn year_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"\b(?:19[5-9][0-9]|20[0-4][0-9])[a-z]?\b")
+        Regex::new(r"(?-u:\b)(?:19[5-9][0-9]|20[0-4][0-9])[a-z]?(?-u:\b)")
             .expect("built-in year regex compiles")
     })
 }
@@ -593,7 +594,7 @@ pub fn written_markers(text: &str, range: Range<usize>) -> Vec<(Range<usize>, Ve
             r"\[([0-9]{1,3}(?:\s*[,-]\s*[0-9]{1,3})*)\]",
             r"|\[\^([A-Za-z0-9_-]{1,20})\]",
             r"|([\u{2070}\u{b9}\u{b2}\u{b3}\u{2074}-\u{2079}]+(?:[,\u{207b}-][\u{2070}\u{b9}\u{b2}\u{b3}\u{2074}-\u{2079}]+)*)",
-            r"|\^([0-9]{1,3})\b",
+            r"|\^([0-9]{1,3})(?-u:\b)",
         ))
         .expect("built-in marker regex compiles")
     });

@@ -265,11 +265,11 @@ pub fn written_citation(text: &str, range: Range<usize>) -> Option<Range<usize>>
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(concat!(
-            r"\((?:see |e\.g\.,? |cf\.? )?([A-Z][A-Za-z'-]+)(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+)?,? (?:19|20)\d{2}[a-z]?[;,)]",
-            r"|\b[A-Z][A-Za-z'-]+(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+) \((?:19|20)\d{2}[a-z]?\)",
-            r"|\bet al\b\.?",
-            r"|\bdoi:\s*10\.\d+|\b10\.\d{4,9}/\S+",
-            r"|\bPMID:?\s*\d+|\bPMC\d{5,}\b|\bNCT\d{8}\b",
+            r"\((?:see |e\.g\.,? |cf\.? )?([A-Z][A-Za-z'-]+)(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+)?,? (?:19|20)[0-9]{2}[a-z]?[;,)]",
+            r"|(?-u:\b)[A-Z][A-Za-z'-]+(?: et al\.?| (?:and|&) [A-Z][A-Za-z'-]+) \((?:19|20)[0-9]{2}[a-z]?\)",
+            r"|(?-u:\b)et al(?-u:\b)\.?",
+            r"|(?-u:\b)doi:\s*10\.[0-9]+|(?-u:\b)10\.[0-9]{4,9}/\S+",
+            r"|(?-u:\b)PMID:?\s*[0-9]+|(?-u:\b)PMC[0-9]{5,}(?-u:\b)|(?-u:\b)NCT[0-9]{8}(?-u:\b)",
         ))
         .expect("built-in citation regex compiles")
     });
