@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rayon::prelude::*;
 use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, hybrid, meta};
@@ -514,12 +515,19 @@ impl Matcher {
         let mut prefix_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut prefix_texts: Vec<Vec<u8>> = Vec::new();
         let mut prefix_regexes: Vec<Vec<(usize, bool)>> = Vec::new();
-        for r in sources.regexes.iter().filter(|r| rules[r.rule].enabled) {
+        // Reading the regexes for their prefixes is most of start-up: spread it over the cores.
+        let enabled: Vec<_> = sources
+            .regexes
+            .iter()
+            .filter(|r| rules[r.rule].enabled)
+            .collect();
+        let gates: Vec<Gate> = enabled.par_iter().map(|r| gate(&r.regex)).collect();
+        for (r, gate) in enabled.into_iter().zip(gates) {
             let index = regexes.len();
             let Gate {
                 starts_at_boundary,
                 prefixes,
-            } = gate(&r.regex);
+            } = gate;
             let gated = prefixes.is_some();
             match prefixes {
                 Some(prefixes) => {
@@ -559,14 +567,18 @@ impl Matcher {
                 }
             }
         }
+        let (scan, cues) = rayon::join(
+            || Automaton::new(scan_patterns),
+            || Automaton::new(cue_texts),
+        );
         Ok(Matcher {
-            scan: Automaton::new(scan_patterns)?,
+            scan: scan?,
             phrase_ids,
             phrase_texts,
             prefix_regexes,
             regexes,
             ungated,
-            cues: Automaton::new(cue_texts)?,
+            cues: cues?,
             cue_ids,
         })
     }
