@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
@@ -161,19 +161,11 @@ fn parser() -> regex_syntax::Parser {
         .build()
 }
 
-/// A rule regex parsed once per process: loading validates it and the first search compiles
-/// it, so the two share one parse (the rulesets' big alternations are slow to parse).
-fn parse_rule_regex(pattern: &str) -> Result<Arc<Hir>, String> {
-    static PARSED: OnceLock<Mutex<HashMap<String, Arc<Hir>>>> = OnceLock::new();
-    let cache = PARSED.get_or_init(Mutex::default);
-    if let Some(hir) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
-        return Ok(hir);
-    }
-    let hir = Arc::new(parser().parse(pattern).map_err(|e| e.to_string())?);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(pattern.to_owned(), Arc::clone(&hir));
-    }
-    Ok(hir)
+/// A rule regex read with `parser()`. Not cached: the trees of the rulesets' big alternations
+/// take megabytes, and each regex is compiled once per process (a user ruleset's regexes are
+/// parsed once more at load, to check them).
+fn parse_rule_regex(pattern: &str) -> Result<Hir, String> {
+    parser().parse(pattern).map_err(|e| e.to_string())
 }
 
 fn size_error(limit: usize) -> String {
