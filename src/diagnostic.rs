@@ -40,11 +40,19 @@ impl SourceError {
         self
     }
 
-    /// 1-based line and column of the start of the span.
+    /// 1-based line and column (in Unicode scalar values) of the start of the span. Lines end at
+    /// line feeds, as TOML and JSON define them and as the rendered snippet counts them: a lone
+    /// carriage return, which a linted page may use as a line break, does not break a config line.
     pub fn line_col(&self) -> Option<(usize, usize)> {
         let span = self.span.as_ref()?;
-        let idx = crate::source::LineIndex::new(&self.text);
-        Some(idx.line_col(&self.text, span.start))
+        let mut offset = span.start.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Some((line, before[line_start..].chars().count() + 1))
     }
 
     /// Renders the error as codespan-reporting text (with ANSI colour when `color`).
@@ -105,5 +113,22 @@ mod tests {
         let rendered = e.render(false);
         assert!(rendered.contains("r.toml:2:1"), "{rendered}");
         assert!(rendered.contains("unknown field `mesage`"));
+    }
+
+    #[test]
+    fn lines_end_at_line_feeds_as_in_the_rendered_snippet() {
+        // Found by the toml fuzz target: lone carriage returns made the position line 3 of a
+        // one-line file, while the snippet below the message showed line 1.
+        let e = SourceError::new("r.toml", "\"]\r\r @", Some(5..6), "key with no value");
+        assert_eq!(e.line_col(), Some((1, 6)));
+        assert!(
+            e.render(false).contains("r.toml:1:6"),
+            "{}",
+            e.render(false)
+        );
+        // CRLF: the carriage return belongs to the line break; columns count characters.
+        let e = SourceError::new("r.toml", "a = 1\r\n\u{e9}x = ?", Some(10..11), "bad");
+        assert_eq!(e.line_col(), Some((2, 3)));
+        assert_eq!(e.to_string(), "r.toml:2:3: bad");
     }
 }
