@@ -839,29 +839,35 @@ impl Normalized {
 /// Folds curly quotes to straight ones, dashes to `-`, and runs of spaces, tabs and no-break
 /// spaces to one space. Line feeds (block separators) are kept, so nothing matches across blocks.
 pub fn normalize(prose: &str) -> Normalized {
+    let bytes = prose.as_bytes();
     let mut text = String::with_capacity(prose.len());
     let mut points = Vec::new();
-    let mut iter = prose.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most of any text is ASCII that stays as it is: copy it in runs.
+        let run = i;
+        while i < bytes.len() && is_kept_ascii(bytes, i) {
+            i += 1;
+        }
+        if i > run {
+            text.push_str(&prose[run..i]);
+            continue;
+        }
+        let Some(c) = prose[i..].chars().next() else {
+            break;
+        };
         let replacement = match c {
             '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' => Some('\''),
             '\u{201c}' | '\u{201d}' => Some('"'),
             '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
             | '\u{2212}' => Some('-'),
-            ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}' => {
+            c if is_space_like(c) => {
                 // A run of spaces becomes one space.
-                let mut end = i + c.len_utf8();
-                while let Some(&(j, d)) = iter.peek() {
-                    if matches!(
-                        d,
-                        ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}'
-                    ) {
-                        end = j + d.len_utf8();
-                        iter.next();
-                    } else {
-                        break;
-                    }
-                }
+                let end = i + prose[i..]
+                    .chars()
+                    .take_while(|&d| is_space_like(d))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
                 if end - i != 1 {
                     points.push((text.len(), i));
                     text.push(' ');
@@ -869,6 +875,7 @@ pub fn normalize(prose: &str) -> Normalized {
                 } else {
                     text.push(' ');
                 }
+                i = end;
                 continue;
             }
             _ => None,
@@ -882,8 +889,29 @@ pub fn normalize(prose: &str) -> Normalized {
             Some(r) => text.push(r),
             None => text.push(c),
         }
+        i += c.len_utf8();
     }
     Normalized { text, points }
+}
+
+/// The characters `normalize` folds into one space when they run together.
+fn is_space_like(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}'
+    )
+}
+
+/// Whether the byte at `i` is ASCII that `normalize` copies unchanged: not a tab, and not a space
+/// that another space-like character (or a non-ASCII byte, which may start one) follows.
+fn is_kept_ascii(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\t' => false,
+        b' ' => !bytes
+            .get(i + 1)
+            .is_some_and(|&next| next == b' ' || next == b'\t' || !next.is_ascii()),
+        b => b.is_ascii(),
+    }
 }
 
 #[cfg(test)]
@@ -1201,6 +1229,74 @@ mod tests {
             "risk\u{2013}free"
         );
         assert_eq!(n.from_prose(prose.find("risk").unwrap()), at);
+    }
+
+    /// `normalize` as it was before its ASCII fast path, one character at a time: the reference
+    /// the property test holds it to.
+    /// Folds curly quotes to straight ones, dashes to `-`, and runs of spaces, tabs and no-break
+    /// spaces to one space. Line feeds (block separators) are kept, so nothing matches across blocks.
+    fn normalize_reference(prose: &str) -> Normalized {
+        let mut text = String::with_capacity(prose.len());
+        let mut points = Vec::new();
+        let mut iter = prose.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let replacement = match c {
+                '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' => Some('\''),
+                '\u{201c}' | '\u{201d}' => Some('"'),
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+                | '\u{2212}' => Some('-'),
+                ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}' => {
+                    // A run of spaces becomes one space.
+                    let mut end = i + c.len_utf8();
+                    while let Some(&(j, d)) = iter.peek() {
+                        if matches!(
+                            d,
+                            ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}'
+                        ) {
+                            end = j + d.len_utf8();
+                            iter.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    if end - i != 1 {
+                        points.push((text.len(), i));
+                        text.push(' ');
+                        points.push((text.len(), end));
+                    } else {
+                        text.push(' ');
+                    }
+                    continue;
+                }
+                _ => None,
+            };
+            match replacement {
+                Some(r) if r.len_utf8() != c.len_utf8() => {
+                    points.push((text.len(), i));
+                    text.push(r);
+                    points.push((text.len(), i + c.len_utf8()));
+                }
+                Some(r) => text.push(r),
+                None => text.push(c),
+            }
+        }
+        Normalized { text, points }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalize_matches_the_character_by_character_reference(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "a", "B", " ", " ", "\t", "\n", "\u{a0}", "\u{2009}", "\u{202f}", "\u{2007}",
+                "\u{2019}", "\u{201c}", "\u{2014}", "\u{2212}", "\u{e9}", "-", "'", ".", "x y",
+            ]),
+            0..30,
+        )) {
+            let prose: String = pieces.concat();
+            let (fast, slow) = (normalize(&prose), normalize_reference(&prose));
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            proptest::prop_assert_eq!(&fast.points, &slow.points);
+        }
     }
 
     #[test]
