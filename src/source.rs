@@ -141,6 +141,27 @@ pub struct LineIndex {
 /// Bytes between column marks: a column lookup counts at most this many bytes.
 const COLUMN_MARK_STEP: usize = 4096;
 
+/// Marks every `COLUMN_MARK_STEP` bytes along one long line (on char boundaries): only a line
+/// longer than that needs them, since a column is otherwise counted from its line start.
+fn add_marks(bytes: &[u8], line: Range<usize>, marks: &mut Vec<(usize, usize)>) {
+    let (mut at, mut column) = (line.start, 0);
+    loop {
+        let mut next = at + COLUMN_MARK_STEP;
+        while next < line.end && is_continuation(bytes[next]) {
+            next += 1;
+        }
+        if next >= line.end {
+            break;
+        }
+        column += bytes[at..next]
+            .iter()
+            .filter(|&&b| !is_continuation(b))
+            .count();
+        marks.push((next, column));
+        at = next;
+    }
+}
+
 /// Whether a byte continues a UTF-8 sequence (so does not start a scalar value).
 fn is_continuation(b: u8) -> bool {
     b & 0xC0 == 0x80
@@ -151,28 +172,26 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         let mut marks = Vec::new();
-        let mut next_mark = COLUMN_MARK_STEP;
-        // Scalar values from the current line's start up to byte `i`.
-        let mut column = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if !is_continuation(b) {
-                if i >= next_mark {
-                    marks.push((i, column));
-                    next_mark = i + COLUMN_MARK_STEP;
-                }
-                column += 1;
+        let mut line_start = 0;
+        loop {
+            let end = bytes[line_start..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map_or(bytes.len(), |p| line_start + p);
+            if end - line_start > COLUMN_MARK_STEP {
+                add_marks(bytes, line_start..end, &mut marks);
             }
-            match b {
-                b'\n' => {
-                    starts.push(i + 1);
-                    column = 0;
-                }
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
-                    starts.push(i + 1);
-                    column = 0;
-                }
-                _ => {}
+            if end == bytes.len() {
+                break;
             }
+            // A CRLF pair is one line break; a lone CR is one too.
+            let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                end + 2
+            } else {
+                end + 1
+            };
+            starts.push(next);
+            line_start = next;
         }
         LineIndex { starts, marks }
     }
@@ -298,6 +317,48 @@ mod tests {
             assert_eq!(idx.line_col(&text, offset).1, expected, "offset {offset}");
         }
         assert!(idx.marks.len() > 3);
+    }
+
+    /// Line and column by counting from the start of the text, one character at a time.
+    fn naive_line_col(text: &str, offset: usize) -> (usize, usize) {
+        let (mut line, mut column) = (1, 1);
+        // Peek past `offset`: a CR right before it may be half of a CRLF.
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            if at >= offset {
+                break;
+            }
+            let breaks = c == '\n' || (c == '\r' && chars.peek().map(|&(_, d)| d) != Some('\n'));
+            if breaks {
+                (line, column) = (line + 1, 1);
+            } else {
+                column += 1;
+            }
+        }
+        (line, column)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_and_column_match_a_naive_count(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "a".to_string(), "\u{e9}".into(), "\u{1d11e}".into(), "\n".into(), "\r".into(),
+                "\r\n".into(), " ".into(), "\u{20ac}x".into(),
+                // Three of these in a row make a line long enough for column marks.
+                "\u{e9}t\u{e9} ".repeat(300),
+            ]),
+            0..60,
+        )) {
+            let text: String = pieces.concat();
+            let idx = LineIndex::new(&text);
+            for (offset, _) in text.char_indices().step_by(61).chain([(text.len(), ' ')]) {
+                proptest::prop_assert_eq!(
+                    idx.line_col(&text, offset),
+                    naive_line_col(&text, offset),
+                    "offset {}", offset
+                );
+            }
+        }
     }
 
     #[test]
