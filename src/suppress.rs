@@ -30,6 +30,17 @@ pub const DIRECTIVE_RULE: &str = "claimlint-directive";
 /// The category of `DIRECTIVE_RULE` findings.
 pub const DIRECTIVE_CATEGORY: &str = "directive";
 
+/// What `DIRECTIVE_RULE` reports, for rule listings such as SARIF's rule descriptors.
+pub const DIRECTIVE_SUMMARY: &str = "Flags claimlint directives in comments that cannot do \
+    what they say: an unknown rule or category, a waiver without a reason, a waiver that waives \
+    nothing, a `claimlint-enable` with no open block.";
+
+/// How to fix a `DIRECTIVE_RULE` finding, for rule listings.
+pub const DIRECTIVE_HELP: &str = "Name rule ids or categories from `claimlint rules` (or \
+    `all`) and give the reason after `--`, e.g. `<!-- claimlint-disable-next-line \
+    efficacy-rate -- figure from our 2024 audit, ref 12 -->`; remove waivers that no longer \
+    waive anything.";
+
 /// The word that names every rule in a directive.
 const ALL: &str = "all";
 

@@ -1,5 +1,6 @@
 //! The SARIF 2.1.0 report: one run whose driver lists every loaded rule (id, name, short and
-//! full description, help with the balanced wording, default level and enabled flag, category),
+//! full description, help with the balanced wording, default level and enabled flag, category)
+//! and, last, the engine's `claimlint-directive`,
 //! and one result per finding (rule, level, message, location, fingerprint, suppressions).
 //! File errors become tool execution notifications.
 //!
@@ -20,6 +21,7 @@ use crate::advice::{self, Subject};
 use crate::finding::{Finding, Severity};
 use crate::rules::{Rule, Ruleset};
 use crate::source::{Encoding, SourceFile};
+use crate::suppress::{DIRECTIVE_CATEGORY, DIRECTIVE_HELP, DIRECTIVE_RULE, DIRECTIVE_SUMMARY};
 
 /// Where the SARIF 2.1.0 schema lives (OASIS errata 01, the version GitHub validates against).
 pub const SCHEMA_URI: &str =
@@ -92,6 +94,9 @@ impl<'a> SarifReporter<'a> {
         });
         if let Some(index) = self.rules.rules.iter().position(|r| r.id == f.rule) {
             result["ruleIndex"] = json!(index);
+        } else if f.rule == DIRECTIVE_RULE {
+            // The engine's own rule comes after the ruleset's in the driver's list.
+            result["ruleIndex"] = json!(self.rules.rules.len());
         }
         result
     }
@@ -102,7 +107,13 @@ impl<'a> SarifReporter<'a> {
             "name": "claimlint",
             "version": env!("CARGO_PKG_VERSION"),
             "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "rules": self.rules.rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
+            "rules": self
+                .rules
+                .rules
+                .iter()
+                .map(rule_descriptor)
+                .chain([directive_descriptor()])
+                .collect::<Vec<_>>(),
         }})
     }
 }
@@ -226,6 +237,19 @@ fn rule_descriptor(rule: &Rule) -> Value {
     })
 }
 
+/// The descriptor of `claimlint-directive`, the engine's rule for directive problems.
+fn directive_descriptor() -> Value {
+    json!({
+        "id": DIRECTIVE_RULE,
+        "name": camel_case(DIRECTIVE_RULE),
+        "shortDescription": { "text": one_line(DIRECTIVE_SUMMARY) },
+        "fullDescription": { "text": one_line(DIRECTIVE_SUMMARY) },
+        "help": { "text": one_line(DIRECTIVE_HELP), "markdown": one_line(DIRECTIVE_HELP) },
+        "defaultConfiguration": { "level": level(Severity::Warning), "enabled": true },
+        "properties": { "category": DIRECTIVE_CATEGORY, "tags": [DIRECTIVE_CATEGORY] },
+    })
+}
+
 impl Reporter for SarifReporter<'_> {
     fn report(
         &mut self,
@@ -313,6 +337,24 @@ mod tests {
     }
 
     #[test]
+    fn directive_findings_point_at_a_descriptor_of_their_own() {
+        let rules = Ruleset::load(&crate::rules::RulesetOptions::default()).unwrap();
+        let file = SourceFile::from_text("a.md", "<!-- x -->".into(), Encoding::Utf8, 0);
+        let mut f = test_finding(&file, 0..10, Severity::Warning);
+        f.rule = DIRECTIVE_RULE.into();
+        let reporter = SarifReporter::new(&rules);
+        let result = reporter.result(&file, &f, "fp", None);
+        let index = result["ruleIndex"].as_u64().expect("a rule index") as usize;
+        let descriptor = &reporter.tool()["driver"]["rules"][index];
+        assert_eq!(descriptor["id"], DIRECTIVE_RULE);
+        assert_eq!(descriptor["properties"]["category"], DIRECTIVE_CATEGORY);
+        assert_eq!(descriptor["defaultConfiguration"]["level"], "warning");
+        // A ruleset rule keeps its own index.
+        f.rule = rules.rules[3].id.clone();
+        assert_eq!(reporter.result(&file, &f, "fp", None)["ruleIndex"], 3);
+    }
+
+    #[test]
     fn rule_names_are_camel_case() {
         assert_eq!(camel_case("safety-absolute"), "SafetyAbsolute");
         assert_eq!(camel_case("x"), "X");
@@ -379,7 +421,8 @@ mod tests {
                     .as_array()
                     .unwrap()
                     .len(),
-                rules.rules.len()
+                rules.rules.len() + 1,
+                "the ruleset's rules and claimlint-directive"
             );
         }
     }
