@@ -232,6 +232,11 @@ pub struct Settings {
     pub filter: PathFilter,
 }
 
+/// Whether a rule selection names the engine's directive rule (by id or category).
+fn is_directive_rule(id: &str) -> bool {
+    id == crate::suppress::DIRECTIVE_RULE || id == crate::suppress::DIRECTIVE_CATEGORY
+}
+
 fn strings(list: &Option<Vec<Spanned<String>>>) -> Vec<String> {
     list.iter().flatten().map(|s| s.get_ref().clone()).collect()
 }
@@ -355,14 +360,27 @@ impl Settings {
 
     /// The options for `Ruleset::load`.
     pub fn ruleset_options(&self) -> RulesetOptions {
+        // The engine's directive rule is not in any ruleset; `directive_findings` answers for it.
+        let of_rulesets = |ids: &[String]| -> Vec<String> {
+            ids.iter()
+                .filter(|id| !is_directive_rule(id))
+                .cloned()
+                .collect()
+        };
         RulesetOptions {
             builtin: self.rulesets.clone(),
             paths: self.extra_rulesets.clone(),
-            enable: self.enable.clone(),
-            disable: self.disable.clone(),
+            enable: of_rulesets(&self.enable),
+            disable: of_rulesets(&self.disable),
             only: self.only.clone(),
             severity: self.severity.clone(),
         }
+    }
+
+    /// Whether problems with `claimlint-*` directives are reported (`claimlint-directive`, or
+    /// its category `directive`, in `disable` turns them off; waivers still apply).
+    pub fn directive_findings(&self) -> bool {
+        !self.disable.iter().any(|id| is_directive_rule(id))
     }
 
     /// The options for walking files.

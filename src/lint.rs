@@ -34,12 +34,15 @@ pub fn lint(ruleset: &Ruleset, file: &SourceFile, format: Format) -> Vec<Finding
 pub struct LintOptions {
     /// Apply `claimlint-*` directives in comments (off with `--no-inline-config`, for auditors).
     pub inline_config: bool,
+    /// Report problems with those directives as `claimlint-directive` findings.
+    pub directive_findings: bool,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             inline_config: true,
+            directive_findings: true,
         }
     }
 }
@@ -68,7 +71,11 @@ pub fn lint_with(
     };
     let findings = doc.run();
     if options.inline_config {
-        suppress::apply(ruleset, file, &prose.directives, findings)
+        let mut findings = suppress::apply(ruleset, file, &prose.directives, findings);
+        if !options.directive_findings {
+            findings.retain(|f| f.rule != suppress::DIRECTIVE_RULE);
+        }
+        findings
     } else {
         findings
     }

@@ -311,6 +311,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let options = LintOptions {
         inline_config: !args.no_inline_config,
+        directive_findings: settings.directive_findings(),
     };
 
     let mut stdout = BufWriter::new(io::stdout().lock());
@@ -492,6 +493,7 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let options = LintOptions {
         inline_config: !args.no_inline_config,
+        directive_findings: settings.directive_findings(),
     };
     lint_each(&jobs, &rules, &settings, &options, false, |job, outcome| {
         match outcome {

@@ -229,6 +229,32 @@ fn directive_without_reason_waives_nothing_and_is_reported() {
 }
 
 #[test]
+fn directive_problems_can_be_turned_off_and_on_again() {
+    let dir = sandbox(&[(
+        "a.md",
+        "<!-- claimlint-disable-next-line demo-claim -->\nOur glorp flumox tonic.\n\n\
+         <!-- claimlint-disable-next-line demo-claim -- audited -->\nOur glorp flumox tonic.\n",
+    )]);
+    let quiet = [
+        entry("demo-claim", 2, None),
+        entry("demo-claim", 5, Some("audited")),
+    ];
+    // Off by rule id on the command line: waivers still apply; only the problem goes unreported.
+    let (_, findings, _) = json(dir.path(), &["--disable", "claimlint-directive", "a.md"]);
+    assert_eq!(brief(&findings), quiet);
+    // Off by category in the config file, and back on with `--enable`.
+    let config = dir.path().join("claimlint.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("disable = [\"directive\"]\n");
+    std::fs::write(&config, text).unwrap();
+    let (_, findings, _) = json(dir.path(), &["a.md"]);
+    assert_eq!(brief(&findings), quiet);
+    let (_, findings, _) = json(dir.path(), &["--enable", "directive", "a.md"]);
+    assert_eq!(brief(&findings)[0], entry("claimlint-directive", 1, None));
+    assert_eq!(findings.len(), 3);
+}
+
+#[test]
 fn directive_naming_an_unknown_rule_is_reported() {
     let dir = sandbox(&[(
         "a.md",
