@@ -5,10 +5,17 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+// The gate code is the library's own (`src/rules/gate.rs`, which needs only regex-syntax): the
+// gates of the embedded rulesets' regexes are computed here once, not at every start-up.
+#[allow(dead_code)]
+#[path = "src/rules/gate.rs"]
+mod gate;
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("rulesets");
     println!("cargo:rerun-if-changed=rulesets");
+    println!("cargo:rerun-if-changed=src/rules/gate.rs");
     let mut sets: Vec<(String, Vec<String>)> = Vec::new();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("rulesets/ exists")
@@ -54,6 +61,7 @@ fn main() {
     }
     out.push_str("];\n");
     embed_data(root, &mut out);
+    embed_gates(root, &sets, &mut out);
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("builtin_rulesets.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
@@ -84,4 +92,59 @@ fn embed_data(root: &Path, out: &mut String) {
         .unwrap();
     }
     out.push_str("];\n");
+}
+
+/// The gate (see `src/rules/gate.rs`) of every `regex` in the embedded rulesets, as
+/// `GATES: &[(source, starts_at_boundary, Option<&[(prefix, boundary_after)]>)]`, sorted by
+/// source. The matcher looks a regex up here before reading it itself; a test checks that every
+/// entry equals what `gate` gives at run time.
+fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out: &mut String) {
+    let mut sources: Vec<String> = Vec::new();
+    for (_, files) in sets {
+        for f in files {
+            let text = std::fs::read_to_string(root.join(f)).expect("ruleset file is readable");
+            // A file that does not parse is reported by the ruleset loader, with its position.
+            if let Ok(value) = text.parse::<toml::Table>() {
+                collect_regexes(&toml::Value::Table(value), &mut sources);
+            }
+        }
+    }
+    sources.sort();
+    sources.dedup();
+    out.push_str(
+        "\n/// Precomputed gates of the embedded regexes: (source, starts at \\b, prefixes).\n",
+    );
+    out.push_str("#[allow(clippy::type_complexity)]\npub const GATES: &[(&str, bool, Option<&[(&[u8], bool)]>)] = &[\n");
+    for source in &sources {
+        let g = gate::gate(source);
+        write!(out, "    ({source:?}, {}, ", g.starts_at_boundary).unwrap();
+        match &g.prefixes {
+            None => out.push_str("None"),
+            Some(prefixes) => {
+                out.push_str("Some(&[");
+                for p in prefixes {
+                    write!(out, "(&{:?}, {}), ", p.bytes, p.boundary_after).unwrap();
+                }
+                out.push_str("])");
+            }
+        }
+        out.push_str("),\n");
+    }
+    out.push_str("];\n");
+}
+
+/// Every string under a `regex` key, anywhere in a TOML value.
+fn collect_regexes(value: &toml::Value, out: &mut Vec<String>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (key, v) in table {
+                match v {
+                    toml::Value::String(s) if key == "regex" => out.push(s.clone()),
+                    _ => collect_regexes(v, out),
+                }
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| collect_regexes(v, out)),
+        _ => {}
+    }
 }

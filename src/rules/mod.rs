@@ -10,6 +10,7 @@ pub mod citations;
 pub mod context;
 pub mod data;
 pub mod document;
+pub(crate) mod gate;
 pub mod matcher;
 pub mod overlay;
 pub mod spec;

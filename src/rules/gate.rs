@@ -1,0 +1,329 @@
+//! What the matcher knows of a rule regex before running it (its `Gate`): whether it starts at
+//! a word boundary, and the literals every match starts with, which wake it. Computed with
+//! `regex-syntax` alone, so `build.rs` includes this file too and precomputes the gates of the
+//! embedded rulesets; a user ruleset's regexes are read at load.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
+
+/// At most this many prefix literals per regex; a regex with more (a broad class up front) is
+/// cheaper to run as one search over the text than to wake at every position.
+const MAX_PREFIXES: usize = 1000;
+
+/// A literal that every match of some rule regex starts with (ASCII lowercase, matched
+/// ASCII-case-insensitively), and whether the regex asserts a word boundary (`\b`) right after
+/// it: `\b(?:i|my)\b ...` starts with `i` and a boundary, so the `i` of "in" need not wake it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Prefix {
+    pub bytes: Vec<u8>,
+    pub boundary_after: bool,
+}
+
+/// How long a prefix literal may be: longer literals wake fewer regexes in vain, but every
+/// extra byte multiplies the scan automaton's size.
+const PREFIX_LEN: usize = 6;
+
+/// Stands for `\b` in the HIR that prefixes are extracted from. Rule regexes are read with
+/// Unicode off and match text, which never holds the byte 0xFF (UTF-8 has no such byte).
+const BOUNDARY_MARK: u8 = 0xFF;
+
+/// What the matcher knows of a rule regex before it ever runs it: whether it starts with `\b`,
+/// and the literals every match starts with (see `prefix_literals`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Gate {
+    pub starts_at_boundary: bool,
+    pub prefixes: Option<Vec<Prefix>>,
+}
+
+/// The gate of `pattern`, from a case-sensitive parse with its literals and classes lowercased
+/// (`fold_ascii_case`). That folds to what a case-insensitive parse folds to (or, for a negated
+/// class of letters, to a larger language, whose prefixes still hold), and is several times
+/// cheaper: a case-insensitive parse makes a class of every letter (`[Cc][Uu][Rr][Ee]`), slow to
+/// build and to fold. The case-insensitive parse waits for the regex's first search.
+pub fn gate(pattern: &str) -> Gate {
+    let Ok(hir) = prefix_parser().parse(pattern) else {
+        return Gate {
+            starts_at_boundary: false,
+            prefixes: None,
+        };
+    };
+    let starts_at_boundary = hir
+        .properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::WordAscii);
+    let prefixes = if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+        None
+    } else {
+        let folded = fold_ascii_case(&hir);
+        // The extractor gives up on a concatenation whose cross product passes its total
+        // limit, before cutting literals to length: an optional modifier list in front of a
+        // condition list (`(?:chronic |severe )*(?:pain|anxiety)`) has a few dozen short
+        // prefixes but a product in the thousands. A roomier second try, deduplicated after
+        // the cut, catches those.
+        [MAX_PREFIXES, 20 * MAX_PREFIXES]
+            .into_iter()
+            .find_map(|limit| extract_prefixes(&folded, limit))
+    };
+    Gate {
+        starts_at_boundary,
+        prefixes,
+    }
+}
+
+/// The parser `gate` reads a rule regex with: `parser()` without case folding.
+fn prefix_parser() -> regex_syntax::Parser {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(false)
+        .unicode(false)
+        .utf8(false)
+        .build()
+}
+
+/// The prefixes that every match of `pattern` starts with, or `None` when there is no useful
+/// finite set: a broad class or an optional part up front, or a regex that can match the empty
+/// string.
+#[cfg(test)]
+fn prefix_literals(pattern: &str) -> Option<Vec<Prefix>> {
+    gate(pattern).prefixes
+}
+
+/// The deduplicated prefixes of a case-folded HIR, or `None` when the set is infinite, holds
+/// the empty literal, or has more than `MAX_PREFIXES` literals.
+fn extract_prefixes(folded: &Hir, limit_total: usize) -> Option<Vec<Prefix>> {
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_total(limit_total)
+        // Room for a leading and a trailing boundary mark around PREFIX_LEN bytes of text.
+        .limit_literal_len(PREFIX_LEN + 2);
+    let seq = extractor.extract(folded);
+    let mut prefixes: Vec<Prefix> = seq
+        .literals()?
+        .iter()
+        .map(|l| to_prefix(l.as_bytes()))
+        .collect();
+    prefixes.sort();
+    prefixes.dedup();
+    // A literal with and without a boundary after it: only the weaker claim holds for both.
+    prefixes.dedup_by(|later, earlier| {
+        let same = later.bytes == earlier.bytes;
+        if same {
+            earlier.boundary_after &= later.boundary_after;
+        }
+        same
+    });
+    let useless = prefixes.is_empty()
+        || prefixes.len() > MAX_PREFIXES
+        || prefixes.iter().any(|p| p.bytes.is_empty());
+    (!useless).then_some(prefixes)
+}
+
+/// A literal extracted with boundary marks as a prefix: marks at the start are dropped (the
+/// regex's leading `\b` is checked apart, see `RuleRegex::starts_at_boundary`), a mark between
+/// a word byte and a non-word byte is dropped too (the bytes themselves make the boundary, so
+/// `i\b ` is the literal `i `, which no "i" inside a word matches), and the text runs to any
+/// other mark, which, right after at most `PREFIX_LEN` bytes, becomes `boundary_after`.
+fn to_prefix(literal: &[u8]) -> Prefix {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let start = literal.iter().take_while(|&&b| b == BOUNDARY_MARK).count();
+    let mut bytes = Vec::with_capacity(PREFIX_LEN);
+    let mut boundary_after = false;
+    let mut rest = literal[start..].iter().copied().peekable();
+    while let Some(b) = rest.next() {
+        if b != BOUNDARY_MARK {
+            if bytes.len() == PREFIX_LEN {
+                break;
+            }
+            bytes.push(b.to_ascii_lowercase());
+            continue;
+        }
+        let implied = match (bytes.last(), rest.peek()) {
+            (Some(&before), Some(&after)) if after != BOUNDARY_MARK => {
+                is_word(before) != is_word(after)
+            }
+            _ => false,
+        };
+        if !implied {
+            boundary_after = true;
+            break;
+        }
+    }
+    Prefix {
+        bytes,
+        boundary_after,
+    }
+}
+
+/// The case-insensitive HIR with every byte class and literal projected to ASCII lowercase:
+/// `[Cc][Uu][Rr][Ee]` becomes `cure`, so literal extraction does not multiply out every casing.
+/// A match, lowercased, matches the folded HIR, so the folded prefixes hold for the original.
+/// Each ASCII word boundary becomes the literal byte `BOUNDARY_MARK`, so extracted literals
+/// show where the regex asserts one (`to_prefix` takes the marks out again).
+fn fold_ascii_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Literal(lit) => Hir::literal(lit.0.to_ascii_lowercase()),
+        HirKind::Class(Class::Bytes(class)) => Hir::class(Class::Bytes(lowercase_class(class))),
+        // Built field by field: `..rep.clone()` would deep-copy the subtree at every level.
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            min: rep.min,
+            max: rep.max,
+            greedy: rep.greedy,
+            sub: Box::new(fold_ascii_case(&rep.sub)),
+        }),
+        HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
+            index: cap.index,
+            name: cap.name.clone(),
+            sub: Box::new(fold_ascii_case(&cap.sub)),
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold_ascii_case).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold_ascii_case).collect()),
+        HirKind::Look(regex_syntax::hir::Look::WordAscii) => Hir::literal([BOUNDARY_MARK]),
+        // Unicode classes (only under an explicit `(?u)`), other look-arounds and the empty
+        // regex stay.
+        _ => hir.clone(),
+    }
+}
+
+/// A byte class with its ASCII capitals replaced by their lowercase letters.
+fn lowercase_class(class: &ClassBytes) -> ClassBytes {
+    let ranges = class.ranges();
+    // The common shapes first: no capital at all, and one letter in both cases (`[Cc]`, which a
+    // case-insensitive parse makes of every letter).
+    if ranges.iter().all(|r| r.end() < b'A' || r.start() > b'Z') {
+        return class.clone();
+    }
+    if let [upper, lower] = ranges
+        && upper.start() == upper.end()
+        && lower.start() == lower.end()
+        && upper.start().is_ascii_uppercase()
+        && upper.start().to_ascii_lowercase() == lower.start()
+    {
+        return ClassBytes::new([*lower]);
+    }
+    let capitals = ClassBytes::new([ClassBytesRange::new(b'A', b'Z')]);
+    let mut upper = class.clone();
+    upper.intersect(&capitals);
+    let mut lowered = class.clone();
+    lowered.difference(&capitals);
+    lowered.union(&ClassBytes::new(upper.iter().map(|r| {
+        ClassBytesRange::new(r.start().to_ascii_lowercase(), r.end().to_ascii_lowercase())
+    })));
+    lowered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_literals_fold_case_and_give_up_on_broad_starts() {
+        let bytes = |p: Option<Vec<Prefix>>| -> Vec<(String, bool)> {
+            p.unwrap()
+                .into_iter()
+                .map(|p| (String::from_utf8(p.bytes).unwrap(), p.boundary_after))
+                .collect()
+        };
+        assert_eq!(
+            bytes(prefix_literals(r"\bCures? [a-z]+")),
+            [("cure ".into(), false), ("cures ".into(), false)]
+        );
+        assert_eq!(
+            bytes(prefix_literals(r"\b(?:NO|zero)-x")),
+            [("no-x".into(), false), ("zero-x".into(), false)]
+        );
+        // Long alternatives are cut to their first bytes, which keeps the automaton small.
+        assert_eq!(
+            bytes(prefix_literals(r"\bguaranteed (?:results|relief)")),
+            [("guaran".into(), false)]
+        );
+        // A word boundary asserted right after a short literal is kept; one past the cut is not.
+        assert_eq!(
+            bytes(prefix_literals(
+                r"\b(?:I|my|i've|effective)\b[^.]{0,40}?\bbetter"
+            )),
+            [
+                ("effect".into(), false),
+                ("i".into(), true),
+                ("i've".into(), true),
+                ("my".into(), true)
+            ]
+        );
+        // A boundary between a word byte and a space is in the bytes themselves: "i " does not
+        // match the "i" of "in", so it wakes the regex far less often than "i" would.
+        assert_eq!(
+            bytes(prefix_literals(r"\b(?:i|we)\b (?:lost|shed)")),
+            [
+                ("i lost".into(), false),
+                ("i shed".into(), false),
+                ("we los".into(), false),
+                ("we she".into(), false)
+            ]
+        );
+        assert_eq!(
+            bytes(prefix_literals(r"\b(?:i|we)\b [a-z]+")),
+            [("i ".into(), false), ("we ".into(), false)]
+        );
+        // A boundary that no bytes can satisfy ends the literal (and no text can match it).
+        assert_eq!(
+            bytes(prefix_literals(r"\bcure\bs")),
+            [("cure".into(), true)]
+        );
+        // Both with and without a boundary after the same bytes: the weaker claim wins.
+        assert_eq!(
+            bytes(prefix_literals(r"\b(?:cure\b|cures?)")),
+            [("cure".into(), false), ("cures".into(), false)]
+        );
+        assert_eq!(
+            bytes(prefix_literals(r"\b(?:pain\b|pain ?killer)")),
+            [
+                ("pain".into(), true),
+                ("pain k".into(), false),
+                ("painki".into(), false)
+            ]
+        );
+        // The optional-modifiers-then-list shape (`(?:chronic |severe )*(?:pain|anxiety)\b`)
+        // passes the extractor's first limit: 25 x 45 literals in the cross product.
+        let word = |first: char, i: usize| {
+            format!(
+                "{first}{}{}",
+                (b'a' + (i / 26) as u8) as char,
+                (b'a' + (i % 26) as u8) as char
+            )
+        };
+        let modifiers: Vec<String> = (0..24).map(|i| word('m', i)).collect();
+        let conditions: Vec<String> = (0..45).map(|i| word('c', i)).collect();
+        let pattern = format!(
+            r"\b(?:(?:{}) )*(?:{})\b",
+            modifiers.join("|"),
+            conditions.join("|")
+        );
+        // The parser folds the modifiers' alternation into `ma[a-x]`, which the extractor
+        // expands again (and the space after it joins each literal).
+        let mut expected: Vec<(String, bool)> =
+            conditions.iter().map(|c| (c.clone(), true)).collect();
+        expected.extend(modifiers.iter().map(|m| (format!("{m} "), false)));
+        assert_eq!(bytes(prefix_literals(&pattern)), expected);
+        assert_eq!(prefix_literals(r"(?:^|[^0-9.])[0-9]+%"), None);
+        assert_eq!(prefix_literals(r"[a-z]+ly"), None);
+        assert_eq!(prefix_literals(r"x?"), None);
+    }
+
+    #[test]
+    fn lowercased_classes_keep_every_letter_once() {
+        let class = |ranges: &[(u8, u8)]| {
+            ClassBytes::new(ranges.iter().map(|&(a, b)| ClassBytesRange::new(a, b)))
+        };
+        assert_eq!(
+            lowercase_class(&class(&[(b'A', b'C'), (b'a', b'c')])),
+            class(&[(b'a', b'c')])
+        );
+        assert_eq!(
+            lowercase_class(&class(&[(b'0', b'9'), (b'X', b'Z')])),
+            class(&[(b'0', b'9'), (b'x', b'z')])
+        );
+        assert_eq!(
+            lowercase_class(&class(&[(b'@', b'B')])),
+            class(&[(b'@', b'@'), (b'a', b'b')])
+        );
+    }
+}
