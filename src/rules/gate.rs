@@ -28,7 +28,7 @@ const PREFIX_LEN: usize = 6;
 const BOUNDARY_MARK: u8 = 0xFF;
 
 /// What the matcher knows of a rule regex before it ever runs it: whether it starts with `\b`,
-/// and the literals every match starts with (see `prefix_literals`).
+/// and the literals every match starts with (`None` when there is no useful finite set).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Gate {
     pub starts_at_boundary: bool,
@@ -119,7 +119,7 @@ fn extract_prefixes(folded: &Hir, limit_total: usize) -> Option<Vec<Prefix>> {
 }
 
 /// A literal extracted with boundary marks as a prefix: marks at the start are dropped (the
-/// regex's leading `\b` is checked apart, see `RuleRegex::starts_at_boundary`), a mark between
+/// regex's leading `\b` is checked apart, see `Gate::starts_at_boundary`), a mark between
 /// a word byte and a non-word byte is dropped too (the bytes themselves make the boundary, so
 /// `i\b ` is the literal `i `, which no "i" inside a word matches), and the text runs to any
 /// other mark, which, right after at most `PREFIX_LEN` bytes, becomes `boundary_after`.
@@ -154,9 +154,10 @@ fn to_prefix(literal: &[u8]) -> Prefix {
     }
 }
 
-/// The case-insensitive HIR with every byte class and literal projected to ASCII lowercase:
-/// `[Cc][Uu][Rr][Ee]` becomes `cure`, so literal extraction does not multiply out every casing.
-/// A match, lowercased, matches the folded HIR, so the folded prefixes hold for the original.
+/// The HIR with every byte class and literal projected to ASCII lowercase (`Cure` and
+/// `[Cc][Uu][Rr][Ee]` both become `cure`), so literal extraction does not multiply out every
+/// casing. A match of the case-insensitive regex, lowercased, matches the folded HIR, so the
+/// folded prefixes hold for the original.
 /// Each ASCII word boundary becomes the literal byte `BOUNDARY_MARK`, so extracted literals
 /// show where the regex asserts one (`to_prefix` takes the marks out again).
 fn fold_ascii_case(hir: &Hir) -> Hir {

@@ -1,8 +1,8 @@
 //! The matcher: all phrases of all enabled rules and the required prefix literals of all rule
 //! regexes in one Aho-Corasick DFA that scans the text once, and a second automaton for the
 //! context cue lists (hedges, negators, lexicon terms). A regex runs only where one of its prefix
-//! literals was found, anchored there (`RegexGate`); the few regexes without a finite prefix set
-//! run as an ordinary search over the text. Matching runs on a normalised copy of the prose
+//! literals (its `Gate`, see `gate.rs`) was found, anchored there; the few regexes without a
+//! finite prefix set run as an ordinary search over the text. Matching runs on a normalised copy of the prose
 //! (`Normalized`) in which curly apostrophes, dashes and runs of spaces are folded, so phrase
 //! variants need no regex; a sparse offset map takes every match back to prose offsets.
 
