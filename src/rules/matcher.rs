@@ -232,40 +232,52 @@ fn gate_of(pattern: &str) -> Gate {
     }
 }
 
-/// A set of byte strings found ASCII-case-insensitively with overlapping matches: a
-/// contiguous NFA from the start, and a DFA (several times faster to scan with thousands of
-/// patterns, but about 30 ms to build) once this process has scanned enough text to repay it.
-/// A one-paragraph check never pays for the DFA; a tree pays once.
+/// A set of byte strings found ASCII-case-insensitively with overlapping matches. The first few
+/// kilobytes a process scans are searched directly, literal by literal (building an automaton of
+/// thousands of patterns takes longer than a one-paragraph check); then a contiguous NFA is
+/// built, and a DFA (several times faster to scan, but about 30 ms to build and several MB) once
+/// this process has scanned enough text to repay it. A tree pays for each once.
 #[derive(Debug)]
 struct Automaton {
-    nfa: AhoCorasick,
+    nfa: OnceLock<Option<AhoCorasick>>,
     dfa: OnceLock<Option<AhoCorasick>>,
     /// Whether scans switch to the DFA. The cue automaton stays an NFA: its DFA took 8 MB of
     /// the run's peak memory to save about 2% of the time.
     use_dfa: bool,
+    /// The patterns, ASCII-lowercased.
     patterns: Vec<Vec<u8>>,
+    /// For the direct search: the ids of the patterns by their first byte.
+    by_first_byte: Vec<Vec<u32>>,
     /// Bytes scanned so far, by every thread.
     scanned: AtomicUsize,
 }
+
+/// Bytes searched directly, pattern by pattern, before the NFA is built.
+const NFA_AFTER_BYTES: usize = 4 * 1024;
 
 /// Bytes scanned with the NFA before the DFA is built.
 const DFA_AFTER_BYTES: usize = 256 * 1024;
 
 impl Automaton {
-    fn new(patterns: Vec<Vec<u8>>, use_dfa: bool) -> Result<Option<Automaton>, String> {
+    fn new(patterns: Vec<Vec<u8>>, use_dfa: bool) -> Option<Automaton> {
         if patterns.is_empty() {
-            return Ok(None);
+            return None;
         }
-        let nfa = Self::builder(AhoCorasickKind::ContiguousNFA)
-            .build(&patterns)
-            .map_err(|e| e.to_string())?;
-        Ok(Some(Automaton {
-            nfa,
+        let patterns: Vec<Vec<u8>> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
+        let mut by_first_byte = vec![Vec::new(); 256];
+        for (id, p) in patterns.iter().enumerate() {
+            if let (Some(&first), Ok(id)) = (p.first(), u32::try_from(id)) {
+                by_first_byte[usize::from(first)].push(id);
+            }
+        }
+        Some(Automaton {
+            nfa: OnceLock::new(),
             dfa: OnceLock::new(),
             use_dfa,
             patterns,
+            by_first_byte,
             scanned: AtomicUsize::new(0),
-        }))
+        })
     }
 
     fn builder(kind: AhoCorasickKind) -> aho_corasick::AhoCorasickBuilder {
@@ -277,20 +289,55 @@ impl Automaton {
         builder
     }
 
-    /// The automaton to scan `len` more bytes with. Both report the same matches in the same
-    /// order; a DFA that cannot be built (too big) leaves the NFA in use.
-    fn for_scan(&self, len: usize) -> &AhoCorasick {
-        if !self.use_dfa {
-            return &self.nfa;
+    /// Calls `found(pattern, start, end)` for every occurrence of every pattern in `haystack`,
+    /// overlapping ones included. The order differs between the ways of searching; callers sort.
+    fn for_each_match(&self, haystack: &str, mut found: impl FnMut(usize, usize, usize)) {
+        let before = self.scanned.fetch_add(haystack.len(), Ordering::Relaxed);
+        let after = before.saturating_add(haystack.len());
+        let automaton = if after < NFA_AFTER_BYTES && self.nfa.get().is_none() {
+            None
+        } else if self.use_dfa && after >= DFA_AFTER_BYTES {
+            self.dfa()
+        } else {
+            self.nfa()
+        };
+        match automaton {
+            Some(ac) => {
+                for m in ac.find_overlapping_iter(haystack) {
+                    found(m.pattern().as_usize(), m.start(), m.end());
+                }
+            }
+            // Also the fallback if no automaton can be built (more states than it can number).
+            None => self.search_directly(haystack.as_bytes(), found),
         }
-        let before = self.scanned.fetch_add(len, Ordering::Relaxed);
-        if before.saturating_add(len) < DFA_AFTER_BYTES {
-            return &self.nfa;
-        }
-        self.dfa()
     }
 
-    fn dfa(&self) -> &AhoCorasick {
+    /// Every occurrence of every pattern, found by comparing at each position the patterns
+    /// that start with its byte: no set-up, but slow on long texts.
+    fn search_directly(&self, haystack: &[u8], mut found: impl FnMut(usize, usize, usize)) {
+        let lowered = haystack.to_ascii_lowercase();
+        for (at, &byte) in lowered.iter().enumerate() {
+            for &id in &self.by_first_byte[usize::from(byte)] {
+                let pattern = &self.patterns[id as usize];
+                if lowered[at..].starts_with(pattern) {
+                    found(id as usize, at, at + pattern.len());
+                }
+            }
+        }
+    }
+
+    fn nfa(&self) -> Option<&AhoCorasick> {
+        self.nfa
+            .get_or_init(|| {
+                Self::builder(AhoCorasickKind::ContiguousNFA)
+                    .build(&self.patterns)
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// The DFA, or the NFA if a DFA cannot be built (too big).
+    fn dfa(&self) -> Option<&AhoCorasick> {
         self.dfa
             .get_or_init(|| {
                 Self::builder(AhoCorasickKind::DFA)
@@ -298,7 +345,7 @@ impl Automaton {
                     .ok()
             })
             .as_ref()
-            .unwrap_or(&self.nfa)
+            .or_else(|| self.nfa())
     }
 }
 
@@ -387,18 +434,14 @@ impl Matcher {
                 }
             }
         }
-        let (scan, cues) = rayon::join(
-            || Automaton::new(scan_patterns, true),
-            || Automaton::new(cue_texts, false),
-        );
         Ok(Matcher {
-            scan: scan?,
+            scan: Automaton::new(scan_patterns, true),
             phrase_ids,
             phrase_texts,
             prefix_regexes,
             regexes,
             ungated,
-            cues: cues?,
+            cues: Automaton::new(cue_texts, false),
             cue_ids,
         })
     }
@@ -418,29 +461,28 @@ impl Matcher {
         // than one list of (regex, start) pairs, which needed a sort of millions of pairs per
         // megabyte.
         let mut wake: Vec<Vec<usize>> = vec![Vec::new(); self.regexes.len()];
-        if let Some(ac) = self.scan.as_ref().map(|a| a.for_scan(text.len())) {
-            for m in ac.find_overlapping_iter(text) {
-                let id = m.pattern().as_usize();
+        if let Some(scan) = &self.scan {
+            scan.for_each_match(text, |id, start, end| {
                 if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
-                    if is_bounded(text, m.start(), m.end()) {
+                    if is_bounded(text, start, end) {
                         hits.push(Hit {
                             rule,
                             pattern,
-                            range: m.start()..m.end(),
+                            range: start..end,
                         });
                     }
                 } else if let Some(woken) = self.prefix_regexes.get(id - self.phrase_ids.len()) {
-                    let at_boundary = is_word_boundary(text.as_bytes(), m.start());
-                    let boundary_after = is_word_boundary(text.as_bytes(), m.end());
+                    let at_boundary = is_word_boundary(text.as_bytes(), start);
+                    let boundary_after = is_word_boundary(text.as_bytes(), end);
                     for &(r, needs_after) in woken {
                         if (at_boundary || !self.regexes[r].starts_at_boundary)
                             && (boundary_after || !needs_after)
                         {
-                            wake[r].push(m.start());
+                            wake[r].push(start);
                         }
                     }
                 }
-            }
+            });
         }
         // The first pages of a run wake dozens of regexes not compiled yet: compile those on
         // every core (for a one-paragraph check this is most of the time after start-up).
@@ -529,22 +571,19 @@ impl Matcher {
 
     /// All word-bounded cue hits inside `range` of a normalised text, ordered by start.
     pub(crate) fn cues(&self, text: &str, range: Range<usize>) -> Vec<CueHit> {
-        let Some(ac) = self.cues.as_ref().map(|a| a.for_scan(range.len())) else {
-            return Vec::new();
-        };
-        let Some(slice) = text.get(range.clone()) else {
+        let (Some(cues), Some(slice)) = (&self.cues, text.get(range.clone())) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for m in ac.find_overlapping_iter(slice) {
-            let (s, e) = (range.start + m.start(), range.start + m.end());
+        cues.for_each_match(slice, |id, start, end| {
+            let (s, e) = (range.start + start, range.start + end);
             if is_bounded(text, s, e) {
                 out.push(CueHit {
-                    list: self.cue_ids[m.pattern().as_usize()],
+                    list: self.cue_ids[id],
                     range: s..e,
                 });
             }
-        }
+        });
         out.sort_by_key(|c| (c.range.start, c.range.end, c.list));
         out
     }
@@ -930,19 +969,30 @@ mod tests {
     }
 
     #[test]
-    fn nfa_and_dfa_report_the_same_matches_in_the_same_order() {
+    fn direct_search_nfa_and_dfa_report_the_same_matches() {
         let ruleset = all_rules();
         for automaton in [&ruleset.matcher.scan, &ruleset.matcher.cues] {
             let automaton = automaton.as_ref().unwrap();
-            assert_eq!(automaton.nfa.kind(), AhoCorasickKind::ContiguousNFA);
-            assert_eq!(automaton.dfa().kind(), AhoCorasickKind::DFA);
+            let (nfa, dfa) = (automaton.nfa().unwrap(), automaton.dfa().unwrap());
+            assert_eq!(nfa.kind(), AhoCorasickKind::ContiguousNFA);
+            assert_eq!(dfa.kind(), AhoCorasickKind::DFA);
             for (name, text) in corpus(&ruleset) {
                 let matches = |ac: &AhoCorasick| -> Vec<(usize, usize, usize)> {
                     ac.find_overlapping_iter(text.as_str())
                         .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
                         .collect()
                 };
-                assert_eq!(matches(&automaton.nfa), matches(automaton.dfa()), "{name}");
+                let from_nfa = matches(nfa);
+                assert_eq!(from_nfa, matches(dfa), "{name}");
+                // The direct search finds the same matches in another order.
+                let mut direct = Vec::new();
+                automaton.search_directly(text.as_bytes(), |id, start, end| {
+                    direct.push((id, start, end));
+                });
+                let mut sorted = from_nfa.clone();
+                sorted.sort_unstable();
+                direct.sort_unstable();
+                assert_eq!(direct, sorted, "{name}");
             }
         }
     }
