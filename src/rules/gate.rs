@@ -54,7 +54,7 @@ pub fn gate(pattern: &str) -> Gate {
     let prefixes = if hir.properties().minimum_len().is_none_or(|n| n == 0) {
         None
     } else {
-        let folded = fold_ascii_case(&hir);
+        let folded = fold_ascii_case(&hir, true);
         // The extractor gives up on a concatenation whose cross product passes its total
         // limit, before cutting literals to length: an optional modifier list in front of a
         // condition list (`(?:chronic |severe )*(?:pain|anxiety)`) has a few dozen short
@@ -158,9 +158,10 @@ fn to_prefix(literal: &[u8]) -> Prefix {
 /// `[Cc][Uu][Rr][Ee]` both become `cure`), so literal extraction does not multiply out every
 /// casing. A match of the case-insensitive regex, lowercased, matches the folded HIR, so the
 /// folded prefixes hold for the original.
-/// Each ASCII word boundary becomes the literal byte `BOUNDARY_MARK`, so extracted literals
-/// show where the regex asserts one (`to_prefix` takes the marks out again).
-fn fold_ascii_case(hir: &Hir) -> Hir {
+/// With `marks`, each ASCII word boundary becomes the literal byte `BOUNDARY_MARK`, so
+/// extracted literals show where the regex asserts one (`to_prefix` takes the marks out again).
+pub fn fold_ascii_case(hir: &Hir, marks: bool) -> Hir {
+    let fold = |sub: &Hir| fold_ascii_case(sub, marks);
     match hir.kind() {
         HirKind::Literal(lit) => Hir::literal(lit.0.to_ascii_lowercase()),
         HirKind::Class(Class::Bytes(class)) => Hir::class(Class::Bytes(lowercase_class(class))),
@@ -169,16 +170,16 @@ fn fold_ascii_case(hir: &Hir) -> Hir {
             min: rep.min,
             max: rep.max,
             greedy: rep.greedy,
-            sub: Box::new(fold_ascii_case(&rep.sub)),
+            sub: Box::new(fold(&rep.sub)),
         }),
         HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
             index: cap.index,
             name: cap.name.clone(),
-            sub: Box::new(fold_ascii_case(&cap.sub)),
+            sub: Box::new(fold(&cap.sub)),
         }),
-        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold_ascii_case).collect()),
-        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold_ascii_case).collect()),
-        HirKind::Look(regex_syntax::hir::Look::WordAscii) => Hir::literal([BOUNDARY_MARK]),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold).collect()),
+        HirKind::Look(regex_syntax::hir::Look::WordAscii) if marks => Hir::literal([BOUNDARY_MARK]),
         // Unicode classes (only under an explicit `(?u)`), other look-arounds and the empty
         // regex stay.
         _ => hir.clone(),
