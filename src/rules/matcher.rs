@@ -444,11 +444,7 @@ pub fn phrase_variants(phrase: &str) -> Vec<String> {
 }
 
 impl Matcher {
-    pub(crate) fn new(
-        rules: &[Rule],
-        sources: &PatternSources,
-        lists: &[TermList],
-    ) -> Result<Matcher, String> {
+    pub(crate) fn new(rules: &[Rule], sources: &PatternSources, lists: &[TermList]) -> Matcher {
         let mut phrase_texts = Vec::new();
         let mut phrase_ids = Vec::new();
         for p in sources.phrases.iter().filter(|p| rules[p.rule].enabled) {
@@ -515,7 +511,7 @@ impl Matcher {
                 }
             }
         }
-        Ok(Matcher {
+        Matcher {
             scan: Automaton::new(scan_patterns, true),
             phrase_ids,
             phrase_texts,
@@ -524,7 +520,7 @@ impl Matcher {
             ungated,
             cues: Automaton::new(cue_texts, false),
             cue_ids,
-        })
+        }
     }
 
     /// Every phrase spelling of the enabled rules, sorted and deduplicated.

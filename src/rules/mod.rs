@@ -277,8 +277,7 @@ impl Ruleset {
         };
         let citation_domains = registry.list("citation-domains");
         let term_lists = registry.into_lists();
-        let matcher = Matcher::new(&rules, &sources, &term_lists)
-            .map_err(|e| RulesetError::Source(SourceError::new("<rulesets>", "", None, e)))?;
+        let matcher = Matcher::new(&rules, &sources, &term_lists);
         Ok(Ruleset {
             rules,
             term_lists,
