@@ -49,13 +49,7 @@ fn main() {
     for (name, files) in &sets {
         writeln!(out, "    ({name:?}, &[").unwrap();
         for f in files {
-            let abs = root.join(f);
-            writeln!(
-                out,
-                "        ({f:?}, include_str!({:?})),",
-                abs.display().to_string()
-            )
-            .unwrap();
+            writeln!(out, "        ({f:?}, {}),", include_from_manifest_dir(f)).unwrap();
         }
         out.push_str("    ]),\n");
     }
@@ -65,6 +59,16 @@ fn main() {
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("builtin_rulesets.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
+}
+
+/// `include_str!` of a file relative to the package root, resolved when the library compiles
+/// rather than written out as an absolute path: a target directory shared by two checkouts (CI
+/// on a clone) keeps this script's output, and an absolute path would point into the other one.
+fn include_from_manifest_dir(relative: &str) -> String {
+    format!(
+        "include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))",
+        format!("/{relative}")
+    )
 }
 
 /// Embeds the fact tables of `rulesets/data/*.toml` (approved uses, conditions, crisis lines) as
@@ -83,13 +87,7 @@ fn embed_data(root: &Path, out: &mut String) {
     files.sort();
     out.push_str("\n/// The data files of `rulesets/data/`: (path, contents).\npub const DATA: &[(&str, &str)] = &[\n");
     for f in &files {
-        let abs = root.join(f);
-        writeln!(
-            out,
-            "    ({f:?}, include_str!({:?})),",
-            abs.display().to_string()
-        )
-        .unwrap();
+        writeln!(out, "    ({f:?}, {}),", include_from_manifest_dir(f)).unwrap();
     }
     out.push_str("];\n");
 }
