@@ -20,10 +20,10 @@ pub const VERSION: u32 = 1;
 
 /// One finding as the JSON document (and each `jsonl` line) writes it.
 #[derive(Debug, Serialize)]
-pub(super) struct JsonFinding {
-    path: String,
-    rule: String,
-    category: String,
+pub(super) struct JsonFinding<'a> {
+    path: &'a str,
+    rule: &'a str,
+    category: &'a str,
     severity: &'static str,
     start: usize,
     end: usize,
@@ -31,22 +31,22 @@ pub(super) struct JsonFinding {
     column: usize,
     end_line: usize,
     end_column: usize,
-    matched: String,
-    message: String,
-    suggestion: String,
-    references: Vec<String>,
-    citation_hint: Option<String>,
+    matched: &'a str,
+    message: &'a str,
+    suggestion: &'a str,
+    references: &'a [String],
+    citation_hint: Option<&'a str>,
     /// Notes of the context cues that changed the severity.
-    adjustments: Vec<String>,
+    adjustments: Vec<&'a str>,
     /// The inline directive that waived the finding; `null` when it was not waived.
-    waiver: Option<JsonWaiver>,
+    waiver: Option<JsonWaiver<'a>>,
 }
 
 /// A waiver as JSON: the directive's kind, the reason after `--`, and where the directive is.
 #[derive(Debug, Serialize)]
-pub(super) struct JsonWaiver {
+pub(super) struct JsonWaiver<'a> {
     kind: &'static str,
-    reason: String,
+    reason: &'a str,
     line: usize,
     column: usize,
 }
@@ -108,13 +108,13 @@ impl JsonReporter {
     }
 }
 
-pub(super) fn to_json(file: &SourceFile, f: &Finding) -> JsonFinding {
+pub(super) fn to_json<'a>(file: &'a SourceFile, f: &'a Finding) -> JsonFinding<'a> {
     let (line, column) = file.line_col(f.span.start);
     let (end_line, end_column) = file.line_col(f.span.end);
     JsonFinding {
-        path: file.path.clone(),
-        rule: f.rule.clone(),
-        category: f.category.clone(),
+        path: &file.path,
+        rule: &f.rule,
+        category: &f.category,
         severity: f.severity.name(),
         start: file.file_offset(f.span.start),
         end: file.file_offset(f.span.end),
@@ -122,17 +122,17 @@ pub(super) fn to_json(file: &SourceFile, f: &Finding) -> JsonFinding {
         column,
         end_line,
         end_column,
-        matched: f.matched.clone(),
-        message: f.message.clone(),
-        suggestion: f.suggestion.clone(),
-        references: f.references.clone(),
-        citation_hint: f.citation_hint.clone(),
-        adjustments: f.adjustments.iter().map(|a| a.note.clone()).collect(),
+        matched: &f.matched,
+        message: &f.message,
+        suggestion: &f.suggestion,
+        references: &f.references,
+        citation_hint: f.citation_hint.as_deref(),
+        adjustments: f.adjustments.iter().map(|a| a.note.as_str()).collect(),
         waiver: f.waiver.as_ref().map(|w| {
             let (line, column) = file.line_col(w.span.start);
             JsonWaiver {
                 kind: w.kind.name(),
-                reason: w.reason.clone(),
+                reason: &w.reason,
                 line,
                 column,
             }
@@ -256,7 +256,7 @@ mod tests {
         #[derive(Serialize)]
         struct Whole<'a> {
             version: u32,
-            findings: Vec<JsonFinding>,
+            findings: Vec<JsonFinding<'a>>,
             summary: JsonSummary,
             errors: Vec<JsonError<'a>>,
         }

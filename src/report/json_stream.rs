@@ -8,29 +8,98 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 /// Writes `value` pretty-printed as if nested `depth` levels deep: every line after the first
-/// is indented by `depth` levels. JSON strings escape line feeds, so a line break in the printed
-/// text is always one of the printer's own.
+/// is indented by `depth` levels. Serialised straight into `out` (no intermediate string).
 pub(crate) fn write_nested(
     out: &mut dyn Write,
     value: &impl Serialize,
     depth: usize,
 ) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(io::Error::from)?;
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            write_indent(out, depth)?;
-        }
-        out.write_all(line.as_bytes())?;
-    }
-    Ok(())
+    let mut serializer = serde_json::Serializer::with_formatter(out, NestedPretty::at(depth));
+    value.serialize(&mut serializer).map_err(io::Error::from)
 }
 
-fn write_indent(out: &mut dyn Write, depth: usize) -> io::Result<()> {
+fn write_indent(out: &mut (impl Write + ?Sized), depth: usize) -> io::Result<()> {
     for _ in 0..depth {
         out.write_all(b"  ")?;
     }
     Ok(())
+}
+
+/// `serde_json::ser::PrettyFormatter` with a two-space indent, starting `depth` levels in
+/// (serde_json's own always starts at the margin). The methods mirror serde_json's, so a value
+/// prints exactly as it does inside `to_string_pretty` of the whole document.
+struct NestedPretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl NestedPretty {
+    fn at(depth: usize) -> Self {
+        NestedPretty {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            write_indent(w, self.depth)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        write_indent(w, self.depth)
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The elements of a JSON array at `depth`, written as they come. The caller writes the
@@ -85,6 +154,36 @@ mod tests {
         write_nested(&mut out, &json!({"k": [1, {"m": "x\ny"}], "e": []}), 1).unwrap();
         out.extend_from_slice(b"\n}");
         String::from_utf8(out).unwrap()
+    }
+
+    /// The old way, kept as the reference: print at the margin, then indent every later line.
+    fn indented_after_the_fact(value: &serde_json::Value, depth: usize) -> String {
+        let text = serde_json::to_string_pretty(value).unwrap();
+        text.split('\n')
+            .collect::<Vec<_>>()
+            .join(&format!("\n{}", "  ".repeat(depth)))
+    }
+
+    #[test]
+    fn nested_values_print_as_indented_pretty_json() {
+        let values = [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!({"a": [], "b": {}, "c": [[], {}], "d": "line\nbreak", "e": [1, {"f": [true]}]}),
+            json!([{"x": 1}, [2, [3]], "s"]),
+        ];
+        for value in &values {
+            for depth in [0, 1, 3] {
+                let mut out = Vec::new();
+                write_nested(&mut out, value, depth).unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    indented_after_the_fact(value, depth),
+                    "{value} at depth {depth}"
+                );
+            }
+        }
     }
 
     #[test]
