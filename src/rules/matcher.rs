@@ -1,8 +1,8 @@
 //! The matcher: all phrases of all enabled rules and the required prefix literals of all rule
-//! regexes in one Aho-Corasick DFA that scans the text once, and a second automaton for the
-//! context cue lists (hedges, negators, lexicon terms). A regex runs only where one of its prefix
-//! literals (its `Gate`, see `gate.rs`) was found, anchored there; the few regexes without a
-//! finite prefix set run as an ordinary search over the text. Matching runs on a normalised copy of the prose
+//! regexes in one Aho-Corasick automaton that scans the text once, and a second automaton for
+//! the context cue lists (hedges, negators, lexicon terms). A regex runs only where one of its
+//! prefix literals (its `Gate`, see `gate.rs`) was found, anchored there; the few regexes without
+//! a finite prefix set run as an ordinary search over the text. Matching runs on a normalised copy of the prose
 //! (`Normalized`) in which curly apostrophes, dashes and runs of spaces are folded, so phrase
 //! variants need no regex; a sparse offset map takes every match back to prose offsets.
 
@@ -211,6 +211,14 @@ fn bracketed_folds_simply(class: &regex_syntax::ast::ClassBracketed) -> bool {
     })
 }
 
+thread_local! {
+    /// `Matcher::find`'s per-regex buckets of wake positions, kept between pages (see there).
+    static WAKE_BUCKETS: std::cell::Cell<Vec<Vec<usize>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The most wake positions a kept bucket may have room for (64 K positions, 512 KB).
+const MAX_KEPT_WAKES: usize = 1 << 16;
+
 #[derive(Debug)]
 pub(crate) struct Matcher {
     /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals.
@@ -316,15 +324,11 @@ fn gate_of(pattern: &str) -> Gate {
 /// A set of byte strings found ASCII-case-insensitively with overlapping matches. The first few
 /// kilobytes a process scans are searched directly, literal by literal (building an automaton of
 /// thousands of patterns takes longer than a one-paragraph check); then a contiguous NFA is
-/// built, and a DFA (several times faster to scan, but about 30 ms to build and several MB) once
-/// this process has scanned enough text to repay it. A tree pays for each once.
+/// built. No DFA: on the benchmark corpora a DFA scanned no faster (its several megabytes of
+/// states miss the cache) and held 12 MB of the scan's and 8 MB of the cues' peak memory.
 #[derive(Debug)]
 struct Automaton {
     nfa: OnceLock<Option<AhoCorasick>>,
-    dfa: OnceLock<Option<AhoCorasick>>,
-    /// Whether scans switch to the DFA. The cue automaton stays an NFA: its DFA took 8 MB of
-    /// the run's peak memory to save about 2% of the time.
-    use_dfa: bool,
     /// The patterns, ASCII-lowercased.
     patterns: Vec<Vec<u8>>,
     /// For the direct search: the ids of the patterns by their first byte.
@@ -336,11 +340,8 @@ struct Automaton {
 /// Bytes searched directly, pattern by pattern, before the NFA is built.
 const NFA_AFTER_BYTES: usize = 4 * 1024;
 
-/// Bytes scanned with the NFA before the DFA is built.
-const DFA_AFTER_BYTES: usize = 256 * 1024;
-
 impl Automaton {
-    fn new(patterns: Vec<Vec<u8>>, use_dfa: bool) -> Option<Automaton> {
+    fn new(patterns: Vec<Vec<u8>>) -> Option<Automaton> {
         if patterns.is_empty() {
             return None;
         }
@@ -353,21 +354,10 @@ impl Automaton {
         }
         Some(Automaton {
             nfa: OnceLock::new(),
-            dfa: OnceLock::new(),
-            use_dfa,
             patterns,
             by_first_byte,
             scanned: AtomicUsize::new(0),
         })
-    }
-
-    fn builder(kind: AhoCorasickKind) -> aho_corasick::AhoCorasickBuilder {
-        let mut builder = AhoCorasick::builder();
-        builder
-            .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(true)
-            .kind(Some(kind));
-        builder
     }
 
     /// Calls `found(pattern, start, end)` for every occurrence of every pattern in `haystack`,
@@ -377,8 +367,6 @@ impl Automaton {
         let after = before.saturating_add(haystack.len());
         let automaton = if after < NFA_AFTER_BYTES && self.nfa.get().is_none() {
             None
-        } else if self.use_dfa && after >= DFA_AFTER_BYTES {
-            self.dfa()
         } else {
             self.nfa()
         };
@@ -410,23 +398,14 @@ impl Automaton {
     fn nfa(&self) -> Option<&AhoCorasick> {
         self.nfa
             .get_or_init(|| {
-                Self::builder(AhoCorasickKind::ContiguousNFA)
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(true)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&self.patterns)
                     .ok()
             })
             .as_ref()
-    }
-
-    /// The DFA, or the NFA if a DFA cannot be built (too big).
-    fn dfa(&self) -> Option<&AhoCorasick> {
-        self.dfa
-            .get_or_init(|| {
-                Self::builder(AhoCorasickKind::DFA)
-                    .build(&self.patterns)
-                    .ok()
-            })
-            .as_ref()
-            .or_else(|| self.nfa())
     }
 }
 
@@ -512,13 +491,13 @@ impl Matcher {
             }
         }
         Matcher {
-            scan: Automaton::new(scan_patterns, true),
+            scan: Automaton::new(scan_patterns),
             phrase_ids,
             phrase_texts,
             prefix_regexes,
             regexes,
             ungated,
-            cues: Automaton::new(cue_texts, false),
+            cues: Automaton::new(cue_texts),
             cue_ids,
         }
     }
@@ -537,7 +516,11 @@ impl Matcher {
         // Per gated regex, the starts of its prefix literals: where it may match. Buckets rather
         // than one list of (regex, start) pairs, which needed a sort of millions of pairs per
         // megabyte.
-        let mut wake: Vec<Vec<usize>> = vec![Vec::new(); self.regexes.len()];
+        // The buckets are the thread's, reused page after page: growing them afresh was about 2%
+        // of a run (hundreds of thousands of reallocations).
+        let mut wake = WAKE_BUCKETS.take();
+        wake.iter_mut().for_each(Vec::clear);
+        wake.resize_with(self.regexes.len(), Vec::new);
         if let Some(scan) = &self.scan {
             scan.for_each_match(text, |id, start, end| {
                 if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
@@ -641,6 +624,11 @@ impl Matcher {
                 }
             }
         }
+        // A bucket that grew on a huge page gives its memory back rather than keeping it.
+        for bucket in wake.iter_mut().filter(|b| b.capacity() > MAX_KEPT_WAKES) {
+            *bucket = Vec::new();
+        }
+        WAKE_BUCKETS.set(wake);
         sort_hits(&mut hits);
         hits
     }
@@ -759,13 +747,30 @@ fn trim_context(text: &str, range: Range<usize>) -> Range<usize> {
 /// An edge of the match that is itself not a word character ("100%") needs no boundary.
 pub fn is_bounded(text: &str, start: usize, end: usize) -> bool {
     let word = |c: char| c.is_alphanumeric();
-    let first = text[start..].chars().next();
-    let last = text[..end].chars().next_back();
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
+    let first = char_at(text, start);
+    let last = char_before(text, end);
+    let before = char_before(text, start);
+    let after = char_at(text, end);
     let left_ok = !first.is_some_and(word) || !before.is_some_and(word);
     let right_ok = !last.is_some_and(word) || !after.is_some_and(word);
     left_ok && right_ok
+}
+
+/// The character starting at byte `at`; an ASCII byte is read without decoding (most are, and
+/// this runs for every phrase and cue occurrence). Panics, as slicing does, off a char boundary.
+fn char_at(text: &str, at: usize) -> Option<char> {
+    match text.as_bytes().get(at) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => text[at..].chars().next(),
+    }
+}
+
+/// The character ending at byte `at` (see `char_at`).
+fn char_before(text: &str, at: usize) -> Option<char> {
+    match at.checked_sub(1).map(|i| text.as_bytes()[i]) {
+        Some(b) if b.is_ascii() => Some(char::from(b)),
+        _ => text[..at].chars().next_back(),
+    }
 }
 
 /// Prose text with typographic variants folded, and the map back to prose offsets.
@@ -1106,21 +1111,17 @@ mod tests {
     }
 
     #[test]
-    fn direct_search_nfa_and_dfa_report_the_same_matches() {
+    fn direct_search_and_nfa_report_the_same_matches() {
         let ruleset = all_rules();
         for automaton in [&ruleset.matcher.scan, &ruleset.matcher.cues] {
             let automaton = automaton.as_ref().unwrap();
-            let (nfa, dfa) = (automaton.nfa().unwrap(), automaton.dfa().unwrap());
+            let nfa = automaton.nfa().unwrap();
             assert_eq!(nfa.kind(), AhoCorasickKind::ContiguousNFA);
-            assert_eq!(dfa.kind(), AhoCorasickKind::DFA);
             for (name, text) in corpus(&ruleset) {
-                let matches = |ac: &AhoCorasick| -> Vec<(usize, usize, usize)> {
-                    ac.find_overlapping_iter(text.as_str())
-                        .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
-                        .collect()
-                };
-                let from_nfa = matches(nfa);
-                assert_eq!(from_nfa, matches(dfa), "{name}");
+                let from_nfa: Vec<(usize, usize, usize)> = nfa
+                    .find_overlapping_iter(text.as_str())
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                    .collect();
                 // The direct search finds the same matches in another order.
                 let mut direct = Vec::new();
                 automaton.search_directly(text.as_bytes(), |id, start, end| {
@@ -1231,6 +1232,37 @@ mod tests {
             let (fast, slow) = (normalize(&prose), normalize_reference(&prose));
             proptest::prop_assert_eq!(&fast.text, &slow.text);
             proptest::prop_assert_eq!(&fast.points, &slow.points);
+        }
+    }
+
+    /// `is_bounded` decoding every neighbour, as it did before its ASCII fast path.
+    fn is_bounded_reference(text: &str, start: usize, end: usize) -> bool {
+        let word = |c: char| c.is_alphanumeric();
+        let first = text[start..].chars().next();
+        let last = text[..end].chars().next_back();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        (!first.is_some_and(word) || !before.is_some_and(word))
+            && (!last.is_some_and(word) || !after.is_some_and(word))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_bounded_matches_the_decoding_reference(pieces in proptest::collection::vec(
+            proptest::sample::select(vec!["a", "Z", "7", " ", "-", "%", "\u{e9}", "\u{3b1}", "\u{2014}", "\u{1d400}", "\u{a0}"]),
+            0..12,
+        )) {
+            let text: String = pieces.concat();
+            let cuts: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            for &start in &cuts {
+                for &end in cuts.iter().filter(|&&e| e >= start) {
+                    proptest::prop_assert_eq!(
+                        is_bounded(&text, start, end),
+                        is_bounded_reference(&text, start, end),
+                        "{:?} {}..{}", text, start, end
+                    );
+                }
+            }
         }
     }
 
