@@ -6,6 +6,7 @@
 //! pipe (`claimlint check . | head`) ends the run quietly with 0, as ripgrep does: the reader has
 //! all it asked for.
 
+mod allocator;
 mod cli;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,7 @@ use cli::{
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    allocator::fix_mmap_threshold();
     // clap prints usage errors and exits with 2 (help and version with 0).
     let cli = Cli::parse();
     let err_color = use_color(cli.color, &io::stderr());
