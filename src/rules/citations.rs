@@ -17,7 +17,7 @@ use regex::Regex;
 
 use super::Ruleset;
 use super::context::{self, Citation, CueSpan};
-use super::matcher::{CueHit, Normalized};
+use super::matcher::{CueHit, CueIndex, Normalized};
 use crate::extract::{BlockKind, Prose};
 use crate::text::Sentence;
 
@@ -65,6 +65,8 @@ pub struct PageCitations<'a> {
     prose: &'a Prose,
     norm: &'a Normalized,
     sentences: &'a [Sentence],
+    /// Every cue of the page (headings and entries are recognised by their terms).
+    cues: &'a CueIndex,
     ruleset: &'a Ruleset,
     lists: Lists,
     /// Markers with the index of the sentence they belong to, in prose order.
@@ -152,17 +154,19 @@ impl Lists {
 impl<'a> PageCitations<'a> {
     /// Finds the page's references and markers and resolves each marker. `source` is the text the
     /// prose was extracted from.
-    pub fn scan(
+    pub(crate) fn scan(
         ruleset: &'a Ruleset,
         source: &str,
         prose: &'a Prose,
         norm: &'a Normalized,
         sentences: &'a [Sentence],
+        cues: &'a CueIndex,
     ) -> PageCitations<'a> {
         let mut page = PageCitations {
             prose,
             norm,
             sentences,
+            cues,
             ruleset,
             lists: Lists::of(ruleset),
             markers: Vec::new(),
@@ -369,9 +373,8 @@ impl<'a> PageCitations<'a> {
         let bare = text.trim().trim_end_matches(':').trim();
         short
             && self
-                .ruleset
-                .matcher
-                .cues(&self.norm.text, nr.clone())
+                .cues
+                .within(nr.clone())
                 .iter()
                 .any(|c| {
                     c.list == self.lists.reference_headings
@@ -394,9 +397,8 @@ impl<'a> PageCitations<'a> {
                 block.start <= start && start <= block.end
             })
             || self
-                .ruleset
-                .matcher
-                .cues(&self.norm.text, nr)
+                .cues
+                .within(nr)
                 .iter()
                 .any(|c| c.list == self.lists.journals)
     }

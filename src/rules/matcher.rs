@@ -221,7 +221,8 @@ const MAX_KEPT_WAKES: usize = 1 << 16;
 
 #[derive(Debug)]
 pub(crate) struct Matcher {
-    /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals.
+    /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals, then cue terms
+    /// (from `cue_base`): one walk over a page finds all three.
     scan: Option<Automaton>,
     /// Pattern id of the scan automaton -> (rule, pattern), for phrase spellings.
     phrase_ids: Vec<(usize, usize)>,
@@ -232,9 +233,18 @@ pub(crate) struct Matcher {
     regexes: Vec<RuleRegex>,
     /// Regexes without a usable prefix set, run over the whole text.
     ungated: Vec<usize>,
-    cues: Option<Automaton>,
-    /// Pattern id of the cue automaton -> term list.
+    /// The scan id of the first cue term.
+    cue_base: usize,
+    /// Scan id `cue_base + k` -> term list of cue term `k`.
     cue_ids: Vec<usize>,
+}
+
+/// What a page's walk found besides cues, for `Matcher::hits` to finish: the phrase hits, and
+/// per gated regex the starts of its prefix literals (where it may match).
+pub(crate) struct Wakes {
+    phrase_hits: Vec<Hit>,
+    /// One bucket per regex: the thread's, reused page after page (see `Matcher::scan`).
+    buckets: Vec<Vec<usize>>,
 }
 
 /// The syntax every rule regex is read with: case-insensitive, ASCII (Unicode off, which keeps
@@ -475,17 +485,17 @@ impl Matcher {
                 gated,
             });
         }
-        let scan_patterns: Vec<Vec<u8>> = phrase_texts
+        let mut scan_patterns: Vec<Vec<u8>> = phrase_texts
             .iter()
             .map(|p| p.as_bytes().to_vec())
             .chain(prefix_texts)
             .collect();
-        let mut cue_texts = Vec::new();
+        let cue_base = scan_patterns.len();
         let mut cue_ids = Vec::new();
         for (i, list) in lists.iter().enumerate() {
             for term in &list.terms {
                 for v in phrase_variants(term) {
-                    cue_texts.push(v.into_bytes());
+                    scan_patterns.push(v.into_bytes());
                     cue_ids.push(i);
                 }
             }
@@ -497,7 +507,7 @@ impl Matcher {
             prefix_regexes,
             regexes,
             ungated,
-            cues: Automaton::new(cue_texts),
+            cue_base,
             cue_ids,
         }
     }
@@ -510,28 +520,43 @@ impl Matcher {
         v
     }
 
-    /// All word-bounded rule hits in a normalised text, ordered by start.
+    /// All word-bounded rule hits in a normalised text, ordered by start: `scan`, then `hits`
+    /// with no bound.
     pub(crate) fn find(&self, text: &str) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        // Per gated regex, the starts of its prefix literals: where it may match. Buckets rather
-        // than one list of (regex, start) pairs, which needed a sort of millions of pairs per
-        // megabyte.
-        // The buckets are the thread's, reused page after page: growing them afresh was about 2%
-        // of a run (hundreds of thousands of reallocations).
+        let (wakes, _) = self.scan(text);
+        self.hits(text, wakes, |_, _, _| Some(text.len()))
+    }
+
+    /// One walk over a normalised text: the phrase hits and the regexes' wake positions (for
+    /// `hits`), and every word-bounded cue.
+    pub(crate) fn scan(&self, text: &str) -> (Wakes, CueIndex) {
+        let mut phrase_hits = Vec::new();
+        let mut cues = Vec::new();
+        // Buckets rather than one list of (regex, start) pairs, which needed a sort of millions
+        // of pairs per megabyte. The buckets are the thread's, reused page after page: growing
+        // them afresh was about 2% of a run (hundreds of thousands of reallocations).
         let mut wake = WAKE_BUCKETS.take();
         wake.iter_mut().for_each(Vec::clear);
         wake.resize_with(self.regexes.len(), Vec::new);
         if let Some(scan) = &self.scan {
+            let prefixes = self.phrase_ids.len();
             scan.for_each_match(text, |id, start, end| {
-                if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
+                if id >= self.cue_base {
                     if is_bounded(text, start, end) {
-                        hits.push(Hit {
+                        cues.push(CueHit {
+                            list: self.cue_ids[id - self.cue_base],
+                            range: start..end,
+                        });
+                    }
+                } else if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
+                    if is_bounded(text, start, end) {
+                        phrase_hits.push(Hit {
                             rule,
                             pattern,
                             range: start..end,
                         });
                     }
-                } else if let Some(woken) = self.prefix_regexes.get(id - self.phrase_ids.len()) {
+                } else if let Some(woken) = self.prefix_regexes.get(id - prefixes) {
                     let at_boundary = is_word_boundary(text.as_bytes(), start);
                     let boundary_after = is_word_boundary(text.as_bytes(), end);
                     for &(r, needs_after) in woken {
@@ -544,8 +569,29 @@ impl Matcher {
                 }
             });
         }
+        cues.sort_by_key(|c| (c.range.start, c.range.end, c.list));
+        let wakes = Wakes {
+            phrase_hits,
+            buckets: wake,
+        };
+        (wakes, CueIndex { hits: cues })
+    }
+
+    /// The rule hits of a scanned text, ordered by start: the phrase hits, and each gated regex
+    /// run anchored where it was woken. `bound(rule, pattern, start)` says how far a match from
+    /// `start` may reach (the end of its sentence), or `None` to skip the start: a pattern whose
+    /// sentence fails its cue test cannot fire there, so its regex need not run. Ungated regexes
+    /// search the whole text.
+    pub(crate) fn hits(
+        &self,
+        text: &str,
+        wakes: Wakes,
+        mut bound: impl FnMut(usize, usize, usize) -> Option<usize>,
+    ) -> Vec<Hit> {
+        let mut hits = wakes.phrase_hits;
         // The first pages of a run wake dozens of regexes not compiled yet: compile those on
         // every core (for a one-paragraph check this is most of the time after start-up).
+        let mut wake = wakes.buckets;
         let uncompiled: Vec<&RuleRegex> = wake
             .iter()
             .zip(&self.regexes)
@@ -571,6 +617,7 @@ impl Matcher {
             let Some(anchored) = rule_regex.anchored() else {
                 continue;
             };
+            let (rule, pattern) = (rule_regex.rule, rule_regex.pattern);
             let mut cache = anchored.caches.get();
             let searched: &[u8] = if anchored.on_lowercased {
                 lowercased.get_or_init(|| haystack.to_ascii_lowercase())
@@ -585,7 +632,13 @@ impl Matcher {
                 if start < resume {
                     continue;
                 }
-                let input = Input::new(searched).range(start..).anchored(Anchored::Yes);
+                let Some(bound) = bound(rule, pattern, start) else {
+                    continue;
+                };
+                // The bound keeps the match inside its sentence; `\b` still sees the next byte.
+                let input = Input::new(searched)
+                    .range(start..bound.clamp(start, searched.len()))
+                    .anchored(Anchored::Yes);
                 let end = match anchored.dfa.try_search_fwd(&mut cache, &input) {
                     Ok(half) => half.map(|h| h.offset()),
                     // Not expected (no quit bytes, and the DFA never gives up); the full regex
@@ -632,33 +685,6 @@ impl Matcher {
         sort_hits(&mut hits);
         hits
     }
-
-    /// Every word-bounded cue hit of a whole normalised text, to answer many range questions
-    /// from one scan (`CueIndex::within` equals `cues` on the same range).
-    pub(crate) fn cue_index(&self, text: &str) -> CueIndex {
-        CueIndex {
-            hits: self.cues(text, 0..text.len()),
-        }
-    }
-
-    /// All word-bounded cue hits inside `range` of a normalised text, ordered by start.
-    pub(crate) fn cues(&self, text: &str, range: Range<usize>) -> Vec<CueHit> {
-        let (Some(cues), Some(slice)) = (&self.cues, text.get(range.clone())) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        cues.for_each_match(slice, |id, start, end| {
-            let (s, e) = (range.start + start, range.start + end);
-            if is_bounded(text, s, e) {
-                out.push(CueHit {
-                    list: self.cue_ids[id],
-                    range: s..e,
-                });
-            }
-        });
-        out.sort_by_key(|c| (c.range.start, c.range.end, c.list));
-        out
-    }
 }
 
 /// The cue hits of one whole text, ordered by (start, end, list). An overlapping scan reports
@@ -670,7 +696,7 @@ pub(crate) struct CueIndex {
 }
 
 impl CueIndex {
-    /// The hits wholly inside `range`, in the order `Matcher::cues` gives them.
+    /// The hits wholly inside `range`, ordered by (start, end, list).
     pub(crate) fn within(&self, range: Range<usize>) -> Vec<CueHit> {
         let first = self.hits.partition_point(|c| c.range.start < range.start);
         self.hits[first..]
@@ -1113,26 +1139,61 @@ mod tests {
     #[test]
     fn direct_search_and_nfa_report_the_same_matches() {
         let ruleset = all_rules();
-        for automaton in [&ruleset.matcher.scan, &ruleset.matcher.cues] {
-            let automaton = automaton.as_ref().unwrap();
-            let nfa = automaton.nfa().unwrap();
-            assert_eq!(nfa.kind(), AhoCorasickKind::ContiguousNFA);
-            for (name, text) in corpus(&ruleset) {
-                let from_nfa: Vec<(usize, usize, usize)> = nfa
-                    .find_overlapping_iter(text.as_str())
-                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
-                    .collect();
-                // The direct search finds the same matches in another order.
-                let mut direct = Vec::new();
-                automaton.search_directly(text.as_bytes(), |id, start, end| {
-                    direct.push((id, start, end));
-                });
-                let mut sorted = from_nfa.clone();
-                sorted.sort_unstable();
-                direct.sort_unstable();
-                assert_eq!(direct, sorted, "{name}");
+        let automaton = ruleset.matcher.scan.as_ref().unwrap();
+        let nfa = automaton.nfa().unwrap();
+        assert_eq!(nfa.kind(), AhoCorasickKind::ContiguousNFA);
+        for (name, text) in corpus(&ruleset) {
+            let from_nfa: Vec<(usize, usize, usize)> = nfa
+                .find_overlapping_iter(text.as_str())
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            // The direct search finds the same matches in another order.
+            let mut direct = Vec::new();
+            automaton.search_directly(text.as_bytes(), |id, start, end| {
+                direct.push((id, start, end));
+            });
+            let mut sorted = from_nfa.clone();
+            sorted.sort_unstable();
+            direct.sort_unstable();
+            assert_eq!(direct, sorted, "{name}");
+        }
+    }
+
+    /// The page scan's cues are exactly those an automaton of the cue terms alone finds: sharing
+    /// the walk with phrases and prefixes loses and adds none.
+    #[test]
+    fn the_shared_scan_finds_the_cues_a_cue_only_scan_finds() {
+        let ruleset = all_rules();
+        let mut terms = Vec::new();
+        let mut lists = Vec::new();
+        for (i, list) in ruleset.term_lists.iter().enumerate() {
+            for term in &list.terms {
+                for v in phrase_variants(term) {
+                    terms.push(v);
+                    lists.push(i);
+                }
             }
         }
+        let cue_only = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&terms)
+            .unwrap();
+        let mut total = 0;
+        for (name, text) in corpus(&ruleset) {
+            let mut expected: Vec<CueHit> = cue_only
+                .find_overlapping_iter(text.as_str())
+                .filter(|m| is_bounded(&text, m.start(), m.end()))
+                .map(|m| CueHit {
+                    list: lists[m.pattern().as_usize()],
+                    range: m.range(),
+                })
+                .collect();
+            expected.sort_by_key(|c| (c.range.start, c.range.end, c.list));
+            let (_, cues) = ruleset.matcher.scan(&text);
+            assert_eq!(cues.all(), expected.as_slice(), "{name}");
+            total += expected.len();
+        }
+        assert!(total > 10_000, "the corpus has cues to compare: {total}");
     }
 
     #[test]
