@@ -145,10 +145,10 @@ struct Claim {
 impl Document<'_> {
     fn run(&self, wakes: Wakes) -> Vec<Finding> {
         let rs = self.ruleset;
-        // Per sentence: its cue hits, and the lists they belong to (sorted, deduplicated), so a
-        // pattern's `with`/`without` test does not walk every cue once per hit.
-        let mut cue_cache: Vec<Option<(Vec<CueHit>, ListSet)>> =
-            (0..self.sentences.len()).map(|_| None).collect();
+        // Per sentence: the lists its cues belong to, so a pattern's `with`/`without` test does
+        // not walk every cue once per hit. (The cues themselves are copied out of the index only
+        // for sentences with a claim to judge: a copy per sentence was megabytes on a big page.)
+        let mut lists_in: Vec<Option<ListSet>> = (0..self.sentences.len()).map(|_| None).collect();
         let sentence_ranges: Vec<Range<usize>> = (0..self.sentences.len())
             .map(|si| self.sentence_norm_range(si))
             .collect();
@@ -172,8 +172,8 @@ impl Document<'_> {
                 let sentence = sentence_ranges.get(si).filter(|r| r.start <= start)?;
                 let pattern = &rs.rules[rule].patterns[pattern];
                 if !(pattern.with.is_empty() && pattern.without.is_empty()) {
-                    let (_, present) =
-                        cue_cache[si].get_or_insert_with(|| self.sentence_cues(sentence.clone()));
+                    let present =
+                        lists_in[si].get_or_insert_with(|| self.sentence_lists(sentence.clone()));
                     if !present.admits(&pattern.with, &pattern.without) {
                         return None;
                     }
@@ -187,8 +187,8 @@ impl Document<'_> {
             let Some(si) = self.sentence_of(&hit.range) else {
                 continue;
             };
-            let (_, present) = cue_cache[si]
-                .get_or_insert_with(|| self.sentence_cues(sentence_ranges[si].clone()));
+            let present = lists_in[si]
+                .get_or_insert_with(|| self.sentence_lists(sentence_ranges[si].clone()));
             let pattern = &rule.patterns[hit.pattern];
             if !present.admits(&pattern.with, &pattern.without) {
                 continue;
@@ -230,16 +230,18 @@ impl Document<'_> {
         // (the first one on a tie), so a negated first hit does not hide a later claim.
         let mut findings: Vec<(Finding, Range<usize>)> = Vec::new();
         let mut kept: HashMap<(usize, usize), usize> = HashMap::new();
-        // What a sentence cites is worked out once per sentence, not once per claim.
-        let mut cited: Option<(usize, SentenceCitations)> = None;
+        // A sentence's cues, and what it cites, are worked out once per sentence, not once per
+        // claim (claims come sentence by sentence).
+        let mut current: Option<(usize, Vec<CueHit>, SentenceCitations)> = None;
         for (si, claim) in claims {
-            let Some((cues, _)) = &cue_cache[si] else {
-                continue; // every claim's sentence had its cues looked up above
-            };
-            if cited.as_ref().is_some_and(|(s, _)| *s != si) {
-                cited = None;
+            if current.as_ref().is_some_and(|(s, _, _)| *s != si) {
+                current = None;
             }
-            let (_, sentence_cited) = cited.get_or_insert_with(|| (si, self.citation(si, cues)));
+            let (_, cues, sentence_cited) = current.get_or_insert_with(|| {
+                let cues = self.cue_index.within(sentence_ranges[si].clone());
+                let cited = self.citation(si, &cues);
+                (si, cues, cited)
+            });
             let Some(f) = self.judge(si, &claim, cues, sentence_cited) else {
                 continue;
             };
@@ -378,11 +380,9 @@ impl Document<'_> {
         Subject::from_written(written, at_start, capitalised_elsewhere)
     }
 
-    /// A sentence's cue hits (given its normalised range), and the lists they belong to.
-    fn sentence_cues(&self, sentence: Range<usize>) -> (Vec<CueHit>, ListSet) {
-        let cues = self.cue_index.within(sentence);
-        let lists = ListSet::of(cues.iter().map(|c| c.list));
-        (cues, lists)
+    /// The lists of a sentence's cues (given its normalised range).
+    fn sentence_lists(&self, sentence: Range<usize>) -> ListSet {
+        ListSet::of(self.cue_index.within_iter(sentence).map(|c| c.list))
     }
 
     fn sentence_norm_range(&self, si: usize) -> Range<usize> {
@@ -573,7 +573,7 @@ impl Document<'_> {
             text: &self.norm.text,
             sentences,
             blocks,
-            cues: self.cue_index.all().to_vec(),
+            cues: self.cue_index.all(),
             claimed: document::merge_ranges(
                 findings
                     .iter()

@@ -38,7 +38,7 @@ pub struct Page<'a> {
     pub sentences: Vec<(Range<usize>, usize)>,
     pub blocks: Vec<PageBlock>,
     /// Every cue of the page, ordered by start.
-    pub cues: Vec<CueHit>,
+    pub cues: &'a [CueHit],
     /// The ranges of the page's sentence findings: words inside them satisfy nothing ("no side
     /// effects" names side effects but states none). Sorted and disjoint (see `merge_ranges`),
     /// so a lookup is a binary search.
@@ -608,7 +608,7 @@ mod tests {
             text: "",
             sentences: Vec::new(),
             blocks: Vec::new(),
-            cues: Vec::new(),
+            cues: &[],
             claimed: merged,
         };
         for probe in [

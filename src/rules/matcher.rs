@@ -698,13 +698,16 @@ pub(crate) struct CueIndex {
 impl CueIndex {
     /// The hits wholly inside `range`, ordered by (start, end, list).
     pub(crate) fn within(&self, range: Range<usize>) -> Vec<CueHit> {
+        self.within_iter(range).cloned().collect()
+    }
+
+    /// `within` without the copy.
+    pub(crate) fn within_iter(&self, range: Range<usize>) -> impl Iterator<Item = &CueHit> {
         let first = self.hits.partition_point(|c| c.range.start < range.start);
         self.hits[first..]
             .iter()
-            .take_while(|c| c.range.start < range.end)
-            .filter(|c| c.range.end <= range.end)
-            .cloned()
-            .collect()
+            .take_while(move |c| c.range.start < range.end)
+            .filter(move |c| c.range.end <= range.end)
     }
 
     pub(crate) fn all(&self) -> &[CueHit] {
