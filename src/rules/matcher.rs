@@ -351,11 +351,11 @@ struct Automaton {
 const NFA_AFTER_BYTES: usize = 4 * 1024;
 
 impl Automaton {
-    fn new(patterns: Vec<Vec<u8>>) -> Option<Automaton> {
+    fn new(mut patterns: Vec<Vec<u8>>) -> Option<Automaton> {
         if patterns.is_empty() {
             return None;
         }
-        let patterns: Vec<Vec<u8>> = patterns.iter().map(|p| p.to_ascii_lowercase()).collect();
+        patterns.iter_mut().for_each(|p| p.make_ascii_lowercase());
         let mut by_first_byte = vec![Vec::new(); 256];
         for (id, p) in patterns.iter().enumerate() {
             if let (Some(&first), Ok(id)) = (p.first(), u32::try_from(id)) {
@@ -465,11 +465,17 @@ impl Matcher {
             match prefixes {
                 Some(prefixes) => {
                     for prefix in prefixes {
-                        let k = *prefix_index.entry(prefix.bytes.clone()).or_insert_with(|| {
-                            prefix_texts.push(prefix.bytes);
-                            prefix_regexes.push(Vec::new());
-                            prefix_texts.len() - 1
-                        });
+                        // Most literals are shared by several regexes: look up before copying.
+                        let k = match prefix_index.get(prefix.bytes.as_slice()) {
+                            Some(&k) => k,
+                            None => {
+                                let k = prefix_texts.len();
+                                prefix_index.insert(prefix.bytes.clone(), k);
+                                prefix_texts.push(prefix.bytes);
+                                prefix_regexes.push(Vec::new());
+                                k
+                            }
+                        };
                         prefix_regexes[k].push((index, prefix.boundary_after));
                     }
                 }
