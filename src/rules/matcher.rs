@@ -212,12 +212,13 @@ fn bracketed_folds_simply(class: &regex_syntax::ast::ClassBracketed) -> bool {
 }
 
 thread_local! {
-    /// `Matcher::find`'s per-regex buckets of wake positions, kept between pages (see there).
+    /// `Matcher::scan`'s per-regex buckets of wake positions, kept between pages (see there).
     static WAKE_BUCKETS: std::cell::Cell<Vec<Vec<usize>>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// The most wake positions a kept bucket may have room for (64 K positions, 512 KB).
-const MAX_KEPT_WAKES: usize = 1 << 16;
+/// The most wake positions a kept bucket may have room for (4 K positions, 32 KB): plenty for a
+/// typical page, and a few MB per thread at worst across all regexes, whatever a huge page woke.
+const MAX_KEPT_WAKES: usize = 1 << 12;
 
 #[derive(Debug)]
 pub(crate) struct Matcher {
@@ -753,7 +754,7 @@ fn push_regex_hit(hits: &mut Vec<Hit>, text: &str, regex: &RuleRegex, range: Ran
     }
 }
 
-/// The order `find` reports hits in: by start, longest first, then rule and pattern.
+/// The order `hits` and `find` report hits in: by start, longest first, then rule and pattern.
 fn sort_hits(hits: &mut [Hit]) {
     hits.sort_by_key(|h| {
         (
