@@ -10,12 +10,17 @@ use std::path::Path;
 #[allow(dead_code)]
 #[path = "src/rules/gate.rs"]
 mod gate;
+// Likewise the matcher's reading of a regex, stored encoded so a run need not parse it.
+#[allow(dead_code)]
+#[path = "src/rules/regex_reading.rs"]
+mod regex_reading;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("rulesets");
     println!("cargo:rerun-if-changed=rulesets");
     println!("cargo:rerun-if-changed=src/rules/gate.rs");
+    println!("cargo:rerun-if-changed=src/rules/regex_reading.rs");
     let mut sets: Vec<(String, Vec<String>)> = Vec::new();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("rulesets/ exists")
@@ -55,9 +60,9 @@ fn main() {
     }
     out.push_str("];\n");
     embed_data(root, &mut out);
-    embed_gates(root, &sets, &mut out);
-    let dest =
-        Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("builtin_rulesets.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR is set");
+    embed_gates(root, &sets, Path::new(&out_dir), &mut out);
+    let dest = Path::new(&out_dir).join("builtin_rulesets.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }
 
@@ -96,7 +101,12 @@ fn embed_data(root: &Path, out: &mut String) {
 /// `GATES: &[(source, starts_at_boundary, Option<&[(prefix, boundary_after)]>)]`, sorted by
 /// source. The matcher looks a regex up here before reading it itself; a test checks that every
 /// entry equals what `gate` gives at run time.
-fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out: &mut String) {
+///
+/// Alongside, `READINGS[i]` is the matcher's reading of `GATES[i]`'s regex (see
+/// `src/rules/regex_reading.rs`): whether it runs on lowercased text, and the range of its
+/// encoded HIR in `READING_BYTES` (a file in `OUT_DIR`); `None` if it does not read (the
+/// ruleset loader reports that).
+fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out_dir: &Path, out: &mut String) {
     let mut sources: Vec<String> = Vec::new();
     for (_, files) in sets {
         for f in files {
@@ -129,6 +139,30 @@ fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out: &mut String) {
         out.push_str("),\n");
     }
     out.push_str("];\n");
+    let mut bytes: Vec<u8> = Vec::new();
+    out.push_str(
+        "\n/// The matcher's reading of each `GATES` regex: (on lowercased text, start, end) of its\n/// encoded HIR in `READING_BYTES`.\npub const READINGS: &[Option<(bool, usize, usize)>] = &[\n",
+    );
+    for source in &sources {
+        match regex_reading::matcher_hir(source) {
+            Ok((hir, on_lowercased)) => {
+                let start = bytes.len();
+                bytes.extend_from_slice(&regex_reading::encode(&hir));
+                writeln!(
+                    out,
+                    "    Some(({on_lowercased}, {start}, {})),",
+                    bytes.len()
+                )
+                .unwrap();
+            }
+            Err(_) => out.push_str("    None,\n"),
+        }
+    }
+    out.push_str("];\n");
+    std::fs::write(out_dir.join("regex_readings.bin"), &bytes).expect("OUT_DIR is writable");
+    out.push_str(
+        "\n/// The encoded readings (see `READINGS`).\npub static READING_BYTES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/regex_readings.bin\"));\n",
+    );
 }
 
 /// Every string under a `regex` key, anywhere in a TOML value.

@@ -18,8 +18,9 @@ use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, hybrid, meta};
 use regex_syntax::hir::Hir;
 
-use super::builtin::GATES;
+use super::builtin::{GATES, READING_BYTES, READINGS};
 use super::gate::{Gate, Prefix, gate};
+use super::regex_reading::{self, matcher_hir, rule_parser};
 use super::{PatternSources, Rule, Ruleset};
 
 /// Size limit for one compiled regex; a larger one is a ruleset error, not a slow run.
@@ -93,7 +94,7 @@ struct AnchoredRegex {
     dfa: hybrid::dfa::DFA,
     caches: CachePool,
     /// Compiled from the case-sensitive reading with its literals lowercased (see
-    /// `lowercase_hir`), so it runs on the ASCII-lowercased text.
+    /// `regex_reading::lowercase_hir`), so it runs on the ASCII-lowercased text.
     on_lowercased: bool,
 }
 
@@ -105,9 +106,9 @@ impl std::fmt::Debug for AnchoredRegex {
 
 impl AnchoredRegex {
     fn new(pattern: &str) -> Result<AnchoredRegex, String> {
-        let (hir, on_lowercased) = match lowercase_hir(pattern) {
-            Some(hir) => (hir, true),
-            None => (parse_rule_regex(pattern)?, false),
+        let (hir, on_lowercased) = match precomputed_reading(pattern) {
+            Some(reading) => reading,
+            None => matcher_hir(pattern)?,
         };
         let nfa = thompson::Compiler::new()
             .configure(
@@ -135,80 +136,6 @@ impl AnchoredRegex {
             on_lowercased,
         })
     }
-}
-
-/// The regex for ASCII-lowercased text: its case-sensitive reading with literals and classes
-/// lowercased (`gate::fold_ascii_case`). On lowercased text that matches exactly where the
-/// case-insensitive regex matches the original, and it is several times cheaper to parse and
-/// compile: a case-insensitive reading makes a two-letter class of every letter, which also keeps
-/// the compiler from turning alternations of literals into a trie. `None` (read it
-/// case-insensitively then) when the two could differ: a flag group such as `(?-i:...)`, or a
-/// negated class naming letters (`[^a-z]` excludes capitals too when case-insensitive, but
-/// lowercasing the case-sensitive class would let lowercase letters in).
-fn lowercase_hir(pattern: &str) -> Option<Hir> {
-    use regex_syntax::ast;
-    let tree = ast::parse::Parser::new().parse(pattern).ok()?;
-    if !folds_simply(&tree) {
-        return None;
-    }
-    let hir = regex_syntax::hir::translate::TranslatorBuilder::new()
-        .case_insensitive(false)
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .translate(pattern, &tree)
-        .ok()?;
-    Some(super::gate::fold_ascii_case(&hir, false))
-}
-
-/// Whether a regex means the same case-insensitively as its lowercased case-sensitive reading
-/// does on lowercased text (see `lowercase_hir`).
-fn folds_simply(tree: &regex_syntax::ast::Ast) -> bool {
-    use regex_syntax::ast::{Ast, GroupKind};
-    match tree {
-        Ast::Flags(_) => false,
-        Ast::Group(group) => match &group.kind {
-            GroupKind::NonCapturing(flags) if !flags.items.is_empty() => false,
-            _ => folds_simply(&group.ast),
-        },
-        Ast::ClassBracketed(class) => bracketed_folds_simply(class),
-        Ast::Repetition(rep) => folds_simply(&rep.ast),
-        Ast::Alternation(alt) => alt.asts.iter().all(folds_simply),
-        Ast::Concat(concat) => concat.asts.iter().all(folds_simply),
-        _ => true,
-    }
-}
-
-/// A bracketed class folds simply unless it, or a class nested in it, is negated and names a
-/// letter (or a named class, `[^[:alpha:]]`, counted as naming one to be safe), or uses a set
-/// operation.
-fn bracketed_folds_simply(class: &regex_syntax::ast::ClassBracketed) -> bool {
-    use regex_syntax::ast::{ClassSet, ClassSetItem};
-    fn flatten<'a>(item: &'a ClassSetItem, out: &mut Vec<&'a ClassSetItem>) {
-        match item {
-            ClassSetItem::Union(union) => union.items.iter().for_each(|i| flatten(i, out)),
-            other => out.push(other),
-        }
-    }
-    // Set operations (`[a-z&&[^aeiou]]`) are rare enough to read case-insensitively always.
-    let ClassSet::Item(top) = &class.kind else {
-        return false;
-    };
-    let mut all = Vec::new();
-    flatten(top, &mut all);
-    let names_letters = all.iter().any(|item| match item {
-        ClassSetItem::Literal(l) => l.c.is_ascii_alphabetic(),
-        ClassSetItem::Range(r) => r.start.c <= 'z' && r.end.c >= 'A',
-        ClassSetItem::Ascii(_) | ClassSetItem::Unicode(_) | ClassSetItem::Perl(_) => true,
-        ClassSetItem::Empty(_) | ClassSetItem::Bracketed(_) | ClassSetItem::Union(_) => false,
-    });
-    if class.negated && names_letters {
-        return false;
-    }
-    all.iter().all(|item| match item {
-        ClassSetItem::Bracketed(inner) => bracketed_folds_simply(inner),
-        _ => true,
-    })
 }
 
 thread_local! {
@@ -248,21 +175,22 @@ pub(crate) struct Wakes {
     buckets: Vec<Vec<usize>>,
 }
 
-/// The syntax every rule regex is read with: case-insensitive, ASCII (Unicode off, which keeps
-/// `\b` and classes fast), over bytes.
-fn parser() -> regex_syntax::Parser {
-    regex_syntax::ParserBuilder::new()
-        .case_insensitive(true)
-        .unicode(false)
-        .utf8(false)
-        .build()
+/// The matcher's reading of an embedded regex, decoded from what `build.rs` stored (see
+/// `regex_reading`); `None` for a user's regex.
+fn precomputed_reading(pattern: &str) -> Option<(Hir, bool)> {
+    let i = GATES
+        .binary_search_by(|&(source, _, _)| source.cmp(pattern))
+        .ok()?;
+    let (on_lowercased, start, end) = READINGS.get(i).copied().flatten()?;
+    let hir = regex_reading::decode(READING_BYTES.get(start..end)?)?;
+    Some((hir, on_lowercased))
 }
 
-/// A rule regex read with `parser()`. Not cached: the trees of the rulesets' big alternations
+/// A rule regex read with `rule_parser()`. Not cached: the trees of the rulesets' big alternations
 /// take megabytes, and each regex is compiled once per process (a user ruleset's regexes are
 /// parsed once more at load, to check them).
 fn parse_rule_regex(pattern: &str) -> Result<Hir, String> {
-    parser().parse(pattern).map_err(|e| e.to_string())
+    rule_parser().parse(pattern).map_err(|e| e.to_string())
 }
 
 fn size_error(limit: usize) -> String {
@@ -1094,6 +1022,19 @@ mod tests {
     }
 
     #[test]
+    fn precomputed_readings_are_what_the_regexes_give() {
+        assert_eq!(READINGS.len(), GATES.len());
+        for &(source, _, _) in GATES {
+            let (hir, on_lowercased) = matcher_hir(source).unwrap();
+            let (stored, stored_on_lowercased) = precomputed_reading(source).unwrap();
+            assert_eq!(stored, hir, "{source}");
+            assert_eq!(stored_on_lowercased, on_lowercased, "{source}");
+        }
+        // A user's regex has none stored, and is read at run time.
+        assert!(precomputed_reading(r"not an embedded regex").is_none());
+    }
+
+    #[test]
     fn regexes_read_for_lowercased_text_match_as_the_case_insensitive_ones_do() {
         for (pattern, simple) in [
             (r"\bCures? (?:Pain|[A-Z]+)\b", true),
@@ -1105,7 +1046,11 @@ mod tests {
             (r"(?-i:Foo)", false),
             (r"x[a-z&&[^q]]", false),
         ] {
-            assert_eq!(lowercase_hir(pattern).is_some(), simple, "{pattern}");
+            assert_eq!(
+                regex_reading::lowercase_hir(pattern).is_some(),
+                simple,
+                "{pattern}"
+            );
             let reference = regex::bytes::RegexBuilder::new(pattern)
                 .case_insensitive(true)
                 .unicode(false)

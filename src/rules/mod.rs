@@ -13,6 +13,7 @@ pub mod document;
 pub(crate) mod gate;
 pub mod matcher;
 pub mod overlay;
+pub(crate) mod regex_reading;
 pub mod spec;
 
 use std::collections::{BTreeMap, HashSet};
