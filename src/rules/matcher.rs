@@ -171,6 +171,8 @@ pub(crate) struct Matcher {
 /// per gated regex the starts of its prefix literals (where it may match).
 pub(crate) struct Wakes {
     phrase_hits: Vec<Hit>,
+    /// The text ASCII-lowercased (same offsets), which the scan walked and most regexes run on.
+    lowered: Vec<u8>,
     /// One bucket per regex: the thread's, reused page after page (see `Matcher::scan`).
     buckets: Vec<Vec<usize>>,
 }
@@ -299,9 +301,12 @@ impl Automaton {
         })
     }
 
-    /// Calls `found(pattern, start, end)` for every occurrence of every pattern in `haystack`,
-    /// overlapping ones included. The order differs between the ways of searching; callers sort.
-    fn for_each_match(&self, haystack: &str, mut found: impl FnMut(usize, usize, usize)) {
+    /// Calls `found(pattern, start, end)` for every occurrence of every pattern in `lowered`, an
+    /// ASCII-lowercased text, overlapping ones included. The order differs between the ways of
+    /// searching; callers sort. (Lowercasing the text once lets the automaton match bytes as they
+    /// are: an ASCII-case-insensitive automaton has two transitions for every letter.)
+    fn for_each_match(&self, lowered: &[u8], mut found: impl FnMut(usize, usize, usize)) {
+        let haystack = lowered;
         let before = self.scanned.fetch_add(haystack.len(), Ordering::Relaxed);
         let after = before.saturating_add(haystack.len());
         let automaton = if after < NFA_AFTER_BYTES && self.nfa.get().is_none() {
@@ -316,14 +321,13 @@ impl Automaton {
                 }
             }
             // Also the fallback if no automaton can be built (more states than it can number).
-            None => self.search_directly(haystack.as_bytes(), found),
+            None => self.search_directly(haystack, found),
         }
     }
 
-    /// Every occurrence of every pattern, found by comparing at each position the patterns
-    /// that start with its byte: no set-up, but slow on long texts.
-    fn search_directly(&self, haystack: &[u8], mut found: impl FnMut(usize, usize, usize)) {
-        let lowered = haystack.to_ascii_lowercase();
+    /// Every occurrence of every pattern in a lowercased text, found by comparing at each
+    /// position the patterns that start with its byte: no set-up, but slow on long texts.
+    fn search_directly(&self, lowered: &[u8], mut found: impl FnMut(usize, usize, usize)) {
         for (at, &byte) in lowered.iter().enumerate() {
             for &id in &self.by_first_byte[usize::from(byte)] {
                 let pattern = &self.patterns[id as usize];
@@ -339,7 +343,6 @@ impl Automaton {
             .get_or_init(|| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&self.patterns)
                     .ok()
@@ -473,9 +476,10 @@ impl Matcher {
         let mut wake = WAKE_BUCKETS.take();
         wake.iter_mut().for_each(Vec::clear);
         wake.resize_with(self.regexes.len(), Vec::new);
+        let lowered = text.as_bytes().to_ascii_lowercase();
         if let Some(scan) = &self.scan {
             let prefixes = self.phrase_ids.len();
-            scan.for_each_match(text, |id, start, end| {
+            scan.for_each_match(&lowered, |id, start, end| {
                 if id >= self.cue_base {
                     if is_bounded(text, start, end) {
                         cues.push(CueHit {
@@ -507,6 +511,7 @@ impl Matcher {
         cues.sort_by_key(|c| (c.range.start, c.range.end, c.list));
         let wakes = Wakes {
             phrase_hits,
+            lowered,
             buckets: wake,
         };
         (wakes, CueIndex { hits: cues })
@@ -539,8 +544,6 @@ impl Matcher {
             });
         }
         let haystack = text.as_bytes();
-        // What the regexes compiled for lowercased text run on: ASCII lowercasing keeps offsets.
-        let lowercased: std::cell::OnceCell<Vec<u8>> = std::cell::OnceCell::new();
         for (r, starts) in wake.iter_mut().enumerate() {
             if starts.is_empty() {
                 continue;
@@ -554,8 +557,9 @@ impl Matcher {
             };
             let (rule, pattern) = (rule_regex.rule, rule_regex.pattern);
             let mut cache = anchored.caches.get();
+            // Regexes compiled for lowercased text run on the scan's copy (same offsets).
             let searched: &[u8] = if anchored.on_lowercased {
-                lowercased.get_or_init(|| haystack.to_ascii_lowercase())
+                &wakes.lowered
             } else {
                 haystack
             };
@@ -1098,13 +1102,14 @@ mod tests {
         let nfa = automaton.nfa().unwrap();
         assert_eq!(nfa.kind(), AhoCorasickKind::ContiguousNFA);
         for (name, text) in corpus(&ruleset) {
+            let lowered = text.as_bytes().to_ascii_lowercase();
             let from_nfa: Vec<(usize, usize, usize)> = nfa
-                .find_overlapping_iter(text.as_str())
+                .find_overlapping_iter(lowered.as_slice())
                 .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
                 .collect();
             // The direct search finds the same matches in another order.
             let mut direct = Vec::new();
-            automaton.search_directly(text.as_bytes(), |id, start, end| {
+            automaton.search_directly(&lowered, |id, start, end| {
                 direct.push((id, start, end));
             });
             let mut sorted = from_nfa.clone();
