@@ -120,9 +120,10 @@ fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
     while let Some(Ok(token)) = tokenizer.next() {
         if let Token::StartTag(tag) = token {
             let name = String::from_utf8_lossy(&tag.name).into_owned();
+            // Script and style bodies are raw text. (The tokenizer records the start tag itself,
+            // which is what lets it recognise the matching end tag.)
             if let Some(state) = naive_next_state(&tag.name) {
                 tokenizer.set_state(state);
-                tokenizer.set_last_start_tag(Some(&name));
             }
             let attrs = tag
                 .attributes
