@@ -174,7 +174,8 @@ struct Job {
 }
 
 enum Input {
-    Path(PathBuf),
+    /// A file: its path when that is not the job's display name (see `walk::Entry::read_as`).
+    Path(Option<PathBuf>),
     /// Standard input, already read (or the error reading it).
     Bytes(Result<Vec<u8>, String>),
 }
@@ -190,7 +191,10 @@ enum Outcome {
 
 fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptions) -> Outcome {
     let loaded = match &job.input {
-        Input::Path(path) => walk::load(path, &job.display, settings.max_filesize),
+        Input::Path(path) => {
+            let path = path.as_deref().unwrap_or_else(|| Path::new(&job.display));
+            walk::load(path, &job.display, settings.max_filesize)
+        }
         Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes),
         Input::Bytes(Err(e)) => Err(e.clone()),
     };
@@ -251,7 +255,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(rev) = &args.changed_since {
         let changed = claimlint::git::changed_since(&cwd, rev)?;
         walked.entries.retain(|e| {
-            let path = cwd.join(&e.path);
+            let path = cwd.join(e.path());
             changed.contains(&path.canonicalize().unwrap_or(path))
         });
         msg.info(&format!(
@@ -268,7 +272,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .map(|e| Job {
             display: e.display,
             format: e.format,
-            input: Input::Path(e.path),
+            input: Input::Path(e.read_as),
         })
         .collect();
     let mut roots: Vec<String> = paths.iter().map(|p| walk::display_path(p)).collect();
@@ -492,7 +496,7 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
         .map(|e| Job {
             display: e.display,
             format: e.format,
-            input: Input::Path(e.path),
+            input: Input::Path(e.read_as),
         })
         .collect();
     let options = LintOptions {

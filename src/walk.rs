@@ -160,11 +160,34 @@ pub struct WalkOptions {
 /// A file to lint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    /// Where to read it (as given or as walked).
-    pub path: PathBuf,
     /// How output names it: relative as given, `/` separators, no leading `./`.
     pub display: String,
+    /// Where to read it, when that is not `display` itself (an absolute or non-UTF-8 path, say).
+    /// Most walked files read as displayed: one string per file instead of two keeps a big
+    /// tree's walk, which is held until the run ends, at half the memory.
+    pub read_as: Option<PathBuf>,
     pub format: Format,
+}
+
+impl Entry {
+    fn new(path: &Path, format: Format) -> Entry {
+        let mut display = display_path(path);
+        display.shrink_to_fit();
+        let read_as = (path.strip_prefix(".").unwrap_or(path) != Path::new(&display))
+            .then(|| path.to_path_buf());
+        Entry {
+            display,
+            read_as,
+            format,
+        }
+    }
+
+    /// Where to read it (as given or as walked).
+    pub fn path(&self) -> &Path {
+        self.read_as
+            .as_deref()
+            .unwrap_or_else(|| Path::new(&self.display))
+    }
 }
 
 /// A path that could not be walked.
@@ -198,11 +221,10 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
             }
         };
         if !meta.is_dir() {
-            out.entries.push(Entry {
-                path: root.clone(),
-                display: display_path(root),
-                format: format_for(root, &opts.extensions).unwrap_or(Format::Plain),
-            });
+            out.entries.push(Entry::new(
+                root,
+                format_for(root, &opts.extensions).unwrap_or(Format::Plain),
+            ));
             continue;
         }
         walk_dir(root, opts, &mut out);
@@ -247,11 +269,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, out: &mut Walked) {
         if !opts.filter.includes(&absolute(&opts.cwd, path)) {
             continue;
         }
-        out.entries.push(Entry {
-            path: path.to_path_buf(),
-            display: display_path(path),
-            format,
-        });
+        out.entries.push(Entry::new(path, format));
     }
 }
 
@@ -475,6 +493,29 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_keeps_a_second_path_only_when_its_display_name_would_not_read_the_file() {
+        for (given, display) in [
+            ("docs/a.md", "docs/a.md"),
+            ("./docs/a.md", "docs/a.md"),
+            ("././docs/a.md", "docs/a.md"),
+            ("/srv/site/a.md", "/srv/site/a.md"),
+        ] {
+            let e = Entry::new(Path::new(given), Format::Markdown);
+            assert_eq!(e.display, display);
+            assert_eq!(e.read_as, None, "{given}");
+            assert_eq!(e.path(), Path::new(display));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = Path::new(std::ffi::OsStr::from_bytes(b"docs/bad\xffname.md"));
+            let e = Entry::new(odd, Format::Markdown);
+            assert_eq!(e.display, "docs/bad\u{fffd}name.md");
+            assert_eq!(e.path(), odd, "a lossy display name keeps the real path");
+        }
+    }
 
     #[test]
     fn display_paths_drop_leading_dot_slash() {
