@@ -155,9 +155,9 @@ impl Document<'_> {
         // A regex match stays inside the sentence it starts in, and a pattern's regex does not
         // run in a sentence that fails its cue test (most wake-ups of a condition list are in
         // sentences without the verb the pattern needs). This runs for every wake-up (millions
-        // in a big tree), so it only searches and indexes.
-        // The first sentence ending after each 64-byte block starts: a wake-up's sentence is then
-        // a step or two away (a binary search per wake-up was 9% of a run).
+        // in a big tree), so it only indexes: `first_in_block` holds the first sentence ending
+        // after each 64-byte block starts, so a wake-up's sentence is a step or two away (a
+        // binary search per wake-up was 9% of a run).
         const BLOCK: usize = 64;
         let first_in_block: Vec<usize> = (0..=self.norm.text.len() / BLOCK)
             .map(|b| sentence_ranges.partition_point(|r| r.end <= b * BLOCK))
@@ -596,8 +596,7 @@ fn risk_blocks(ruleset: &Ruleset, prose: &Prose, norm: &Normalized, cues: &CueIn
             }
             let r = norm.from_prose(block.range.start)..norm.from_prose(block.range.end);
             let is_risk = cues
-                .within(r)
-                .iter()
+                .within_iter(r)
                 .any(|c| c.list == ruleset.cue_lists.risk_headings);
             stack.push((level, is_risk));
             out.push(is_risk);

@@ -163,8 +163,8 @@ pub struct Entry {
     /// How output names it: relative as given, `/` separators, no leading `./`.
     pub display: String,
     /// Where to read it, when that is not `display` itself (an absolute or non-UTF-8 path, say).
-    /// Most walked files read as displayed: one string per file instead of two keeps a big
-    /// tree's walk, which is held until the run ends, at half the memory.
+    /// Most walked files read as displayed: one string per file instead of two takes a third
+    /// off the memory of a big tree's walk, which is held until the run ends.
     pub read_as: Option<PathBuf>,
     pub format: Format,
 }

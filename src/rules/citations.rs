@@ -374,8 +374,7 @@ impl<'a> PageCitations<'a> {
         short
             && self
                 .cues
-                .within(nr.clone())
-                .iter()
+                .within_iter(nr.clone())
                 .any(|c| {
                     c.list == self.lists.reference_headings
                         // The heading is the term, maybe with a word before it ("Our sources").
@@ -398,8 +397,7 @@ impl<'a> PageCitations<'a> {
             })
             || self
                 .cues
-                .within(nr)
-                .iter()
+                .within_iter(nr)
                 .any(|c| c.list == self.lists.journals)
     }
 

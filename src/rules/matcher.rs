@@ -1,8 +1,9 @@
-//! The matcher: all phrases of all enabled rules and the required prefix literals of all rule
-//! regexes in one Aho-Corasick automaton that scans the text once, and a second automaton for
-//! the context cue lists (hedges, negators, lexicon terms). A regex runs only where one of its
-//! prefix literals (its `Gate`, see `gate.rs`) was found, anchored there; the few regexes without
-//! a finite prefix set run as an ordinary search over the text. Matching runs on a normalised copy of the prose
+//! The matcher: all phrases of all enabled rules, the required prefix literals of all rule
+//! regexes and the terms of the context cue lists (hedges, negators, lexicon terms) in one
+//! Aho-Corasick automaton that walks each page once (`Matcher::scan`). A regex runs only where
+//! one of its prefix literals (its `Gate`, see `gate.rs`) was found, anchored there and within
+//! the bound its caller gives (`Matcher::hits`); the few regexes without a finite prefix set run
+//! as an ordinary search over the text. Matching runs on a normalised copy of the prose
 //! (`Normalized`) in which curly apostrophes, dashes and runs of spaces are folded, so phrase
 //! variants need no regex; a sparse offset map takes every match back to prose offsets.
 
@@ -180,9 +181,7 @@ pub(crate) struct Wakes {
 /// The matcher's reading of an embedded regex, decoded from what `build.rs` stored (see
 /// `regex_reading`); `None` for a user's regex.
 fn precomputed_reading(pattern: &str) -> Option<(Hir, bool)> {
-    let i = GATES
-        .binary_search_by(|&(source, _, _)| source.cmp(pattern))
-        .ok()?;
+    let i = embedded_index(pattern)?;
     let (on_lowercased, start, end) = READINGS.get(i).copied().flatten()?;
     let hir = regex_reading::decode(READING_BYTES.get(start..end)?)?;
     Some((hir, on_lowercased))
@@ -242,8 +241,8 @@ pub fn build_regex(pattern: &str) -> Result<(), String> {
 /// The gate of a rule regex: precomputed by `build.rs` for the embedded rulesets' regexes (reading
 /// them was most of start-up), read here for a user's.
 fn gate_of(pattern: &str) -> Gate {
-    match GATES.binary_search_by(|&(source, _, _)| source.cmp(pattern)) {
-        Ok(i) => {
+    match embedded_index(pattern) {
+        Some(i) => {
             let (_, starts_at_boundary, prefixes) = GATES[i];
             Gate {
                 starts_at_boundary,
@@ -258,11 +257,20 @@ fn gate_of(pattern: &str) -> Gate {
                 }),
             }
         }
-        Err(_) => gate(pattern),
+        None => gate(pattern),
     }
 }
 
-/// A set of byte strings found ASCII-case-insensitively with overlapping matches. The first few
+/// Where an embedded regex's precomputed gate (`GATES`) and reading (`READINGS`) are: both
+/// tables are sorted by source and share indices. `None` for a user's regex.
+fn embedded_index(pattern: &str) -> Option<usize> {
+    GATES
+        .binary_search_by(|&(source, _, _)| source.cmp(pattern))
+        .ok()
+}
+
+/// A set of byte strings found with overlapping matches in ASCII-lowercased text (so
+/// ASCII-case-insensitively: the patterns are lowercased too). The first few
 /// kilobytes a process scans are searched directly, literal by literal (building an automaton of
 /// thousands of patterns takes longer than a one-paragraph check); then a contiguous NFA is
 /// built. No DFA: on the benchmark corpora a DFA scanned no faster (its several megabytes of
@@ -306,9 +314,8 @@ impl Automaton {
     /// searching; callers sort. (Lowercasing the text once lets the automaton match bytes as they
     /// are: an ASCII-case-insensitive automaton has two transitions for every letter.)
     fn for_each_match(&self, lowered: &[u8], mut found: impl FnMut(usize, usize, usize)) {
-        let haystack = lowered;
-        let before = self.scanned.fetch_add(haystack.len(), Ordering::Relaxed);
-        let after = before.saturating_add(haystack.len());
+        let before = self.scanned.fetch_add(lowered.len(), Ordering::Relaxed);
+        let after = before.saturating_add(lowered.len());
         let automaton = if after < NFA_AFTER_BYTES && self.nfa.get().is_none() {
             None
         } else {
@@ -316,12 +323,12 @@ impl Automaton {
         };
         match automaton {
             Some(ac) => {
-                for m in ac.find_overlapping_iter(haystack) {
+                for m in ac.find_overlapping_iter(lowered) {
                     found(m.pattern().as_usize(), m.start(), m.end());
                 }
             }
             // Also the fallback if no automaton can be built (more states than it can number).
-            None => self.search_directly(haystack, found),
+            None => self.search_directly(lowered, found),
         }
     }
 

@@ -190,17 +190,17 @@ fn encode_into(hir: &Hir, out: &mut Vec<u8>) {
             }
             encode_into(&cap.sub, out);
         }
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            out.push(if matches!(hir.kind(), HirKind::Concat(_)) {
-                CONCAT
-            } else {
-                ALTERNATION
-            });
-            put(out, subs.len());
-            for sub in subs {
-                encode_into(sub, out);
-            }
-        }
+        HirKind::Concat(subs) => encode_list(CONCAT, subs, out),
+        HirKind::Alternation(subs) => encode_list(ALTERNATION, subs, out),
+    }
+}
+
+#[allow(dead_code)]
+fn encode_list(tag: u8, subs: &[Hir], out: &mut Vec<u8>) {
+    out.push(tag);
+    put(out, subs.len());
+    for sub in subs {
+        encode_into(sub, out);
     }
 }
 
