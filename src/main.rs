@@ -178,6 +178,43 @@ enum Input {
     Path(Option<PathBuf>),
     /// Standard input, already read (or the error reading it).
     Bytes(Result<Vec<u8>, String>),
+    /// A path the walk could not enter or read, and why: reported in its place in the order.
+    Unwalkable(String),
+}
+
+impl Job {
+    fn from_walk(step: walk::Walked) -> Job {
+        match step {
+            Ok(entry) => Job {
+                display: entry.display,
+                format: entry.format,
+                input: Input::Path(entry.read_as),
+            },
+            Err(error) => Job {
+                display: error.path,
+                format: Format::Plain,
+                input: Input::Unwalkable(error.message),
+            },
+        }
+    }
+}
+
+/// `jobs` (in display order) with `extra` inserted in its place, after any job of the same name.
+fn insert_in_order(
+    jobs: impl Iterator<Item = Job>,
+    mut extra: Option<Job>,
+) -> impl Iterator<Item = Job> {
+    let mut jobs = jobs.peekable();
+    std::iter::from_fn(move || {
+        let extra_first = extra
+            .as_ref()
+            .is_some_and(|x| jobs.peek().is_none_or(|next| x.display < next.display));
+        if extra_first {
+            extra.take()
+        } else {
+            jobs.next()
+        }
+    })
 }
 
 /// What linting one job produced.
@@ -196,7 +233,7 @@ fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptio
             walk::load(path, &job.display, settings.max_filesize)
         }
         Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes),
-        Input::Bytes(Err(e)) => Err(e.clone()),
+        Input::Bytes(Err(e)) | Input::Unwalkable(e) => Err(e.clone()),
     };
     match loaded {
         Ok(Loaded::Text(file)) => {
@@ -251,30 +288,25 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if paths.is_empty() && !read_stdin {
         paths.push(PathBuf::from("."));
     }
-    let mut walked = walk::collect(&paths, &settings.walk_options());
-    if let Some(rev) = &args.changed_since {
-        let changed = claimlint::git::changed_since(&cwd, rev)?;
-        walked.entries.retain(|e| {
-            let path = cwd.join(e.path());
-            changed.contains(&path.canonicalize().unwrap_or(path))
-        });
-        msg.info(&format!(
-            "--changed-since {rev}: {} changed",
-            report_plural(walked.entries.len(), "file", "files")
-        ));
-    }
+    let changed = args
+        .changed_since
+        .as_ref()
+        .map(|rev| claimlint::git::changed_since(&cwd, rev))
+        .transpose()?;
     // Read the baseline before linting, so a corrupt one fails at once.
     let mut baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let mut recording = args.write_baseline.as_ref().map(|_| Baseline::default());
-    let mut jobs: Vec<Job> = walked
-        .entries
-        .into_iter()
-        .map(|e| Job {
-            display: e.display,
-            format: e.format,
-            input: Input::Path(e.read_as),
+    // The walk streams: files are linted as they are found, never all listed first.
+    let walked = walk::walk(&paths, &settings.walk_options())
+        .filter(|step| match (step, &changed) {
+            (Ok(entry), Some(changed)) => {
+                let path = cwd.join(entry.path());
+                changed.contains(&path.canonicalize().unwrap_or(path))
+            }
+            _ => true,
         })
-        .collect();
+        .map(Job::from_walk);
+    let mut stdin_job = None;
     let mut roots: Vec<String> = paths.iter().map(|p| walk::display_path(p)).collect();
     if read_stdin {
         let name = args
@@ -301,17 +333,16 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     Ok(bytes)
                 }
             });
-        jobs.push(Job {
+        stdin_job = Some(Job {
             format: walk::format_for_name(&name, &settings.extensions),
             display: name.clone(),
             input: Input::Bytes(read),
         });
-        jobs.sort_by(|a, b| a.display.cmp(&b.display));
         roots.push(name);
     }
+    let jobs = insert_in_order(walked, stdin_job);
     msg.info(&format!(
-        "linting {} with {} enabled rules",
-        report_plural(jobs.len(), "file", "files"),
+        "linting with {} enabled rules",
         rules.enabled().count()
     ));
 
@@ -364,24 +395,20 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // People see waived findings with --verbose; machine formats always carry them, marked.
     let show_waived = args.format != report::Format::Human || cli.verbose;
     let mut failed = false;
-    for e in &walked.errors {
-        msg.error(&format!("{}: {}", e.path, e.message));
-        reporter.error(&FileError {
-            path: e.path.clone(),
-            message: e.message.clone(),
-        });
-        summary.failed += 1;
-        failed = true;
-    }
+    // Files walked (after --changed-since), whatever became of them.
+    let mut files = 0usize;
     // Each file is reported as soon as it and the files before it are linted, and then dropped:
     // only reporters that must (HTML) keep file texts until the end.
     lint_each(
-        &jobs,
+        jobs,
         rules,
         &settings,
         &options,
         !args.no_progress,
         |job, outcome| {
+            if matches!(job.input, Input::Path(_)) {
+                files += 1;
+            }
             match outcome {
                 Outcome::Linted(file, mut findings) => {
                     if let Some(recording) = recording.as_mut() {
@@ -426,6 +453,13 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             Ok(())
         },
     )?;
+    match &args.changed_since {
+        Some(rev) => msg.info(&format!(
+            "--changed-since {rev}: {} changed",
+            report_plural(files, "file", "files")
+        )),
+        None => msg.info(&format!("walked {}", report_plural(files, "file", "files"))),
+    }
     if let (Some(path), Some(recording)) = (&args.write_baseline, &recording) {
         recording.write(path)?;
         msg.info(&format!(
@@ -485,30 +519,19 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let walked = walk::collect(&paths, &settings.walk_options());
-    if let Some(e) = walked.errors.first() {
-        // Judging entries of a file that could not be read would drop them wrongly.
-        anyhow::bail!("{}: {}; the baseline was not changed", e.path, e.message);
-    }
-    let jobs: Vec<Job> = walked
-        .entries
-        .into_iter()
-        .map(|e| Job {
-            display: e.display,
-            format: e.format,
-            input: Input::Path(e.read_as),
-        })
-        .collect();
+    let jobs = walk::walk(&paths, &settings.walk_options()).map(Job::from_walk);
     let options = LintOptions {
         inline_config: !args.no_inline_config,
         directive_findings: settings.directive_findings(),
     };
-    lint_each(&jobs, &rules, &settings, &options, false, |job, outcome| {
+    lint_each(jobs, &rules, &settings, &options, false, |job, outcome| {
         match outcome {
             Outcome::Linted(file, mut findings) => {
                 baseline.filter(&file, &mut findings);
             }
             Outcome::Binary | Outcome::Skipped(_) => {}
+            // Judging entries of a file that could not be read (or a directory that could not be
+            // walked) would drop them wrongly.
             Outcome::Failed(message) => {
                 anyhow::bail!("{}: {message}; the baseline was not changed", job.display)
             }
@@ -535,23 +558,22 @@ fn report_plural(n: usize, singular: &str, plural: &str) -> String {
 }
 
 /// Lints every job in parallel and hands each outcome to `each` in job order, as soon as it and
-/// all the jobs before it are done, then drops it. Jobs are taken roughly in order, so only the
-/// outcomes waiting behind a slower file are held: memory follows the largest files, not the
-/// tree. The first error from `each` stops the run (jobs not yet started are skipped) and is
+/// all the jobs before it are done, then drops it. Jobs are taken from the iterator (the walk)
+/// as workers free up, so only the outcomes waiting behind a slower file are held: memory
+/// follows the largest files, not the tree. The first error from `each` stops the run (jobs not yet started are skipped) and is
 /// returned. On a terminal, a progress bar appears on stderr once the run has lasted a second
 /// (short runs never flash one); indicatif hides it when stderr is not a terminal.
 fn lint_each(
-    jobs: &[Job],
+    jobs: impl Iterator<Item = Job> + Send,
     rules: &Ruleset,
     settings: &Settings,
     options: &LintOptions,
     progress: bool,
     mut each: impl FnMut(&Job, Outcome) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::hidden());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} linting {pos}/{len} files {wide_bar}")
-    {
+    // The total is not known: the walk streams.
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} linted {pos} files") {
         bar.set_style(style);
     }
     let (done, wait) = mpsc::channel::<()>();
@@ -570,11 +592,10 @@ fn lint_each(
     // finished files (and their texts) in memory, not the rest of the tree.
     let window = 8 * rayon::current_num_threads().max(1);
     let reported = (Mutex::new(0usize), Condvar::new());
-    let (sender, outcomes) = mpsc::channel::<(usize, Outcome)>();
+    let (sender, outcomes) = mpsc::channel::<(usize, Job, Outcome)>();
     let result = std::thread::scope(|scope| {
         scope.spawn(|| {
-            jobs.iter()
-                .enumerate()
+            jobs.enumerate()
                 .par_bridge()
                 .for_each_with(sender, |sender, (i, job)| {
                     let (lock, turn) = &reported;
@@ -586,19 +607,19 @@ fn lint_each(
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let outcome = lint_job(job, rules, settings, options);
+                    let outcome = lint_job(&job, rules, settings, options);
                     bar.inc(1);
                     // The receiver is gone only after an error; the run is stopping anyway.
-                    let _ = sender.send((i, outcome));
+                    let _ = sender.send((i, job, outcome));
                 });
         });
         // Outcomes that arrived before an earlier job's, by job index.
-        let mut waiting: BTreeMap<usize, Outcome> = BTreeMap::new();
+        let mut waiting: BTreeMap<usize, (Job, Outcome)> = BTreeMap::new();
         let mut next = 0;
-        for (i, outcome) in outcomes {
-            waiting.insert(i, outcome);
-            while let Some(outcome) = waiting.remove(&next) {
-                if let Err(e) = each(&jobs[next], outcome) {
+        for (i, job, outcome) in outcomes {
+            waiting.insert(i, (job, outcome));
+            while let Some((job, outcome)) = waiting.remove(&next) {
+                if let Err(e) = each(&job, outcome) {
                     // Under the lock, so no worker misses the wake-up between its check and wait.
                     let _guard = reported.0.lock().unwrap_or_else(|e| e.into_inner());
                     stop.store(true, Ordering::Relaxed);

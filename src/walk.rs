@@ -3,10 +3,12 @@
 //! the config's include/exclude globs, the extension-to-format map, and reading a file into a
 //! `SourceFile` (binary files are skipped, undecodable ones are per-file errors).
 //!
-//! The walk is sequential and its result sorted, so output order never depends on thread timing;
-//! the caller lints the sorted list in parallel (measured in crates.md "Parallelism").
+//! The walk is sequential and streams files in sorted order without collecting them, so output
+//! order never depends on thread timing and memory does not grow with the tree; the caller lints
+//! the stream in parallel (measured in crates.md "Parallelism").
 
-use std::collections::BTreeMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -197,44 +199,165 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// The result of a walk: files sorted by display path (deduplicated), and errors.
-#[derive(Clone, Debug, Default)]
-pub struct Walked {
-    pub entries: Vec<Entry>,
-    pub errors: Vec<WalkError>,
+/// One step of a walk: a file to lint, or a path that could not be walked.
+pub type Walked = Result<Entry, WalkError>;
+
+/// The files to lint under some paths, streamed in display-path order (deduplicated), with the
+/// paths that could not be walked in their place. A file named explicitly is always linted
+/// (format by extension, else plain text); directories are walked with the ignore rules,
+/// filters and the extension map.
+///
+/// Nothing is collected: each directory is read sorted so that a depth-first walk yields its
+/// files in the order their full paths sort (see [`walk_order`]), and the walks of several
+/// roots are merged by their next path. A directory's walk starts only when its paths come up,
+/// so naming a thousand directories does not open a thousand. Memory follows the widest
+/// directory, not the tree, and output order never depends on thread timing.
+pub struct Walk {
+    opts: WalkOptions,
+    roots: Vec<Root>,
+    /// Each root's next path (or, for a directory not yet walked, a bound below all of them),
+    /// smallest first; ties go to the root named first.
+    next: BinaryHeap<Reverse<(String, usize)>>,
+    /// The last step yielded, to drop the same file reached from two roots.
+    last: Option<Walked>,
 }
 
-/// Collects the files to lint under `paths`. A file named explicitly is always linted (format by
-/// extension, else plain text); directories are walked with the ignore rules, filters and the
-/// extension map.
-pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
-    let mut out = Walked::default();
-    for root in paths {
-        let meta = match std::fs::metadata(root) {
-            Ok(m) => m,
+struct Root {
+    path: PathBuf,
+    /// The walker, once started; `None` before and after.
+    walker: Option<ignore::Walk>,
+    started: bool,
+    /// The step waiting in `next` for this root.
+    head: Option<Walked>,
+}
+
+/// Starts a walk of `paths` (nothing is read until the first step is taken).
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walk {
+    let mut walk = Walk {
+        opts: opts.clone(),
+        roots: Vec::with_capacity(paths.len()),
+        next: BinaryHeap::with_capacity(paths.len()),
+        last: None,
+    };
+    for (index, path) in paths.iter().enumerate() {
+        let mut root = Root {
+            path: path.clone(),
+            walker: None,
+            started: false,
+            head: None,
+        };
+        let key = match std::fs::metadata(path) {
             Err(e) => {
-                out.errors.push(WalkError {
-                    path: display_path(root),
+                let error = WalkError {
+                    path: display_path(path),
                     message: io_message(&e),
-                });
+                };
+                root.started = true;
+                root.head = Some(Err(error));
+                key_of(root.head.as_ref())
+            }
+            Ok(meta) if !meta.is_dir() => {
+                let format = format_for(path, &opts.extensions).unwrap_or(Format::Plain);
+                root.started = true;
+                root.head = Some(Ok(Entry::new(path, format)));
+                key_of(root.head.as_ref())
+            }
+            Ok(_) => lower_bound(path),
+        };
+        walk.roots.push(root);
+        walk.next.push(Reverse((key, index)));
+    }
+    walk
+}
+
+/// The display path of a step, its place in the walk's order.
+fn key_of(step: Option<&Walked>) -> String {
+    match step {
+        Some(Ok(entry)) => entry.display.clone(),
+        Some(Err(error)) => error.path.clone(),
+        None => String::new(),
+    }
+}
+
+/// A string sorting at or before the display path of every file under the directory `root`:
+/// those paths all start with the root's display path and a `/` (none for `.`).
+fn lower_bound(root: &Path) -> String {
+    let display = display_path(root);
+    let trimmed = display.trim_end_matches('/');
+    if trimmed == "." {
+        String::new()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+impl Walk {
+    /// Takes the next step of root `index`'s walk into its `head` and queues it.
+    fn advance(&mut self, index: usize) {
+        let root = &mut self.roots[index];
+        if !root.started {
+            root.started = true;
+            root.walker = Some(walker(&root.path, &self.opts));
+        }
+        let Some(walker) = root.walker.as_mut() else {
+            return;
+        };
+        for result in walker.by_ref() {
+            let step = match result {
+                Err(e) => Err(walk_error(&root.path, &e)),
+                Ok(entry) => {
+                    if !entry.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    let path = entry.path();
+                    let Some(format) = format_for(path, &self.opts.extensions) else {
+                        continue;
+                    };
+                    if !self.opts.filter.includes(&absolute(&self.opts.cwd, path)) {
+                        continue;
+                    }
+                    Ok(Entry::new(path, format))
+                }
+            };
+            let key = key_of(Some(&step));
+            root.head = Some(step);
+            self.next.push(Reverse((key, index)));
+            return;
+        }
+        // Done: close its directories now rather than when the whole walk ends.
+        root.walker = None;
+    }
+}
+
+impl Iterator for Walk {
+    type Item = Walked;
+
+    fn next(&mut self) -> Option<Walked> {
+        while let Some(Reverse((_, index))) = self.next.pop() {
+            let Some(step) = self.roots[index].head.take() else {
+                // A directory whose paths have come up: start walking it.
+                self.advance(index);
+                continue;
+            };
+            self.advance(index);
+            let repeated = match (&step, &self.last) {
+                (Ok(entry), Some(Ok(last))) => entry.display == last.display,
+                (Err(error), Some(Err(last))) => error == last,
+                _ => false,
+            };
+            if repeated {
                 continue;
             }
-        };
-        if !meta.is_dir() {
-            out.entries.push(Entry::new(
-                root,
-                format_for(root, &opts.extensions).unwrap_or(Format::Plain),
-            ));
-            continue;
+            self.last = Some(step.clone());
+            return Some(step);
         }
-        walk_dir(root, opts, &mut out);
+        None
     }
-    out.entries.sort_by(|a, b| a.display.cmp(&b.display));
-    out.entries.dedup_by(|a, b| a.display == b.display);
-    out
 }
 
-fn walk_dir(root: &Path, opts: &WalkOptions, out: &mut Walked) {
+/// The walker of one directory: ignore files, the exclude globs, and each directory's entries
+/// in [`walk_order`].
+fn walker(root: &Path, opts: &WalkOptions) -> ignore::Walk {
     let filter = opts.filter.clone();
     let cwd = opts.cwd.clone();
     let mut builder = WalkBuilder::new(root);
@@ -243,6 +366,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, out: &mut Walked) {
         // agency); their .gitignore still says what is not content.
         .require_git(false)
         .add_custom_ignore_filename(IGNORE_FILENAME)
+        .sort_by_file_path(walk_order)
         .filter_entry(move |e| {
             // The root was named explicitly: never filter it out.
             if e.depth() == 0 {
@@ -251,26 +375,36 @@ fn walk_dir(root: &Path, opts: &WalkOptions, out: &mut Walked) {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             !filter.excludes(&absolute(&cwd, e.path()), is_dir)
         });
-    for result in builder.build() {
-        let entry = match result {
-            Ok(e) => e,
-            Err(e) => {
-                out.errors.push(walk_error(root, &e));
-                continue;
-            }
-        };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        let Some(format) = format_for(path, &opts.extensions) else {
-            continue;
-        };
-        if !opts.filter.includes(&absolute(&opts.cwd, path)) {
-            continue;
-        }
-        out.entries.push(Entry::new(path, format));
+    builder.build()
+}
+
+/// The order of two entries of one directory that makes a depth-first walk yield files in the
+/// order of their full paths: by name, where a directory's name counts as if it ended in `/`.
+/// So `docs.md` comes before the directory `docs` (`.` sorts before `/`), as `docs.md` does
+/// before `docs/a.md`. Only a name that is a prefix of the other, followed by a byte below `/`,
+/// needs to know whether it is a directory, so the file system is asked only then.
+pub fn walk_order(a: &Path, b: &Path) -> Ordering {
+    fn name(path: &Path) -> &[u8] {
+        path.file_name().map_or(&[], |n| n.as_encoded_bytes())
     }
+    let (a_name, b_name) = (name(a), name(b));
+    // Whether `shorter` is a directory whose name is a prefix of `longer` followed by a byte
+    // that sorts before `/`.
+    let dir_sorts_after = |shorter: &Path, s: &[u8], l: &[u8]| {
+        l.len() > s.len() && l.starts_with(s) && l[s.len()] < b'/' && is_real_dir(shorter)
+    };
+    if dir_sorts_after(a, a_name, b_name) {
+        Ordering::Greater
+    } else if dir_sorts_after(b, b_name, a_name) {
+        Ordering::Less
+    } else {
+        a_name.cmp(b_name)
+    }
+}
+
+/// Whether `path` is a directory the walk descends into (symbolic links are not followed).
+fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
 fn walk_error(root: &Path, e: &ignore::Error) -> WalkError {
@@ -515,6 +649,119 @@ mod tests {
             assert_eq!(e.display, "docs/bad\u{fffd}name.md");
             assert_eq!(e.path(), odd, "a lossy display name keeps the real path");
         }
+    }
+
+    /// A tree whose names sort differently as bare names than as full paths: `docs.md` and
+    /// `docs-2/` come before the directory `docs/` (`.` and `-` sort before `/`).
+    fn tricky_tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in [
+            "docs/a.md",
+            "docs/sub/c.md",
+            "docs/sub.md",
+            "docs/sub-x.md",
+            "docs.md",
+            "docs-2/b.md",
+            "docs 3.txt",
+            "doc.md",
+            "z/\u{e9}t\u{e9}.md",
+            "z/e.md",
+            "notes.weird",
+        ] {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "text").unwrap();
+        }
+        dir
+    }
+
+    fn options(root: &Path) -> WalkOptions {
+        WalkOptions {
+            cwd: root.to_path_buf(),
+            extensions: default_extensions(),
+            filter: PathFilter::none(root),
+        }
+    }
+
+    /// The walk's steps, with the tree's root cut from each path.
+    fn steps(root: &Path, paths: &[PathBuf]) -> Vec<String> {
+        let prefix = format!("{}/", display_path(root));
+        walk(paths, &options(root))
+            .map(|step| match step {
+                Ok(entry) => entry.display.replacen(&prefix, "", 1),
+                Err(error) => format!("error {}", error.path.replacen(&prefix, "", 1)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_walk_streams_files_in_the_order_of_their_full_paths() {
+        let dir = tricky_tree();
+        let got = steps(dir.path(), &[dir.path().to_path_buf()]);
+        let expected = [
+            "doc.md",
+            "docs 3.txt",
+            "docs-2/b.md",
+            "docs.md",
+            "docs/a.md",
+            "docs/sub-x.md",
+            "docs/sub.md",
+            "docs/sub/c.md",
+            "z/e.md",
+            "z/\u{e9}t\u{e9}.md",
+        ];
+        assert_eq!(got, expected);
+        let mut sorted = got.clone();
+        sorted.sort();
+        assert_eq!(got, sorted, "the order of the display paths as strings");
+    }
+
+    #[test]
+    fn the_walks_of_several_roots_merge_in_order_without_repeats() {
+        let dir = tricky_tree();
+        let root = dir.path();
+        let got = steps(
+            root,
+            &[
+                root.join("z"),
+                root.join("docs"),
+                root.join("missing"),
+                root.join("docs/sub.md"),
+                root.join("notes.weird"),
+                root.join("docs.md"),
+                root.join("docs/sub"),
+            ],
+        );
+        let expected = [
+            "docs.md",
+            "docs/a.md",
+            "docs/sub-x.md",
+            "docs/sub.md",
+            "docs/sub/c.md",
+            "error missing",
+            // Named explicitly, so linted although its extension is not mapped.
+            "notes.weird",
+            "z/e.md",
+            "z/\u{e9}t\u{e9}.md",
+        ];
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn walk_order_treats_a_directory_name_as_ending_in_a_slash() {
+        let dir = tricky_tree();
+        let at = |name: &str| dir.path().join(name);
+        assert_eq!(walk_order(&at("docs"), &at("docs.md")), Ordering::Greater);
+        assert_eq!(walk_order(&at("docs.md"), &at("docs")), Ordering::Less);
+        assert_eq!(walk_order(&at("docs"), &at("docs-2")), Ordering::Greater);
+        // A file whose name is a prefix sorts first, as its path is a prefix of the other's.
+        assert_eq!(
+            walk_order(&at("docs.md"), &at("docs.md.bak")),
+            Ordering::Less
+        );
+        // Bytes above `/` compare as names do.
+        assert_eq!(walk_order(&at("docs"), &at("docsx")), Ordering::Less);
+        assert_eq!(walk_order(&at("doc.md"), &at("docs")), Ordering::Less);
     }
 
     #[test]

@@ -661,6 +661,29 @@ fn output_order_is_sorted_whatever_the_threads() {
     assert_eq!(paths, sorted);
 }
 
+#[test]
+fn overlapping_paths_lint_each_file_once_in_path_order() {
+    let claim: &[u8] = b"Our glorp flumox tonic.\n";
+    let dir = sandbox(&[
+        ("docs/a.md", claim),
+        ("docs.md", claim),
+        ("docs-2/b.md", claim),
+    ]);
+    let (code, v) = json_of(claimlint_in(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "docs",
+        "docs.md",
+        ".",
+        "docs/a.md",
+    ]));
+    assert_eq!(code, 1);
+    // `.` and `-` sort before `/`: the directory docs comes after docs.md and docs-2.
+    assert_eq!(paths_in(&v), ["docs-2/b.md", "docs.md", "docs/a.md"]);
+    assert_eq!(v["summary"]["files"], 3);
+}
+
 // ---------------------------------------------------------------- bad input
 
 #[test]
