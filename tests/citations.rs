@@ -173,6 +173,38 @@ fn markdown_number_links_and_inline_superscripts() {
 }
 
 #[test]
+fn markdown_markers_resolve_to_ids_in_html() {
+    // The references are HTML inside the Markdown, found only by their ids: an HTML block with
+    // an `id`, an inline `<a id>` and an `<a name>`; the markers link to them with a Markdown
+    // link and with inline HTML.
+    let text = "About 70% of patients responded [1](#smith2019).\n\n\
+                Over 80% of patients felt relief.<sup><a href=\"#lee2020\">2</a></sup>\n\n\
+                Nearly 90% of patients improved [3](#kim2021).\n\n\
+                <p id=\"smith2019\">Smith J et al. Ketamine for depression. 2019.</p>\n\n\
+                - <a id=\"lee2020\"></a>Lee K. Infusion outcomes. 2020.\n\
+                - <a name=\"kim2021\"></a>Kim S. Patient survey. 2021.\n";
+    let f = lint(text, Format::Markdown);
+    for (claim, marker) in [
+        ("About 70% of patients", "1"),
+        ("Over 80% of patients", "2"),
+        ("Nearly 90% of patients", "3"),
+    ] {
+        let rate = finding(&f, "efficacy-rate", claim);
+        assert_eq!(rate.severity, Severity::Info, "{claim}: {f:#?}");
+        assert_eq!(cue(text, rate).0, marker, "{claim}");
+    }
+    // A marker linking to an id the page does not have still resolves to nothing.
+    let missing =
+        "About 70% of patients responded [1](#nowhere).\n\n<p id=\"other\">Smith J. 2019.</p>\n";
+    let f = lint(missing, Format::Markdown);
+    assert_ne!(
+        finding(&f, "efficacy-rate", "About 70% of patients").severity,
+        Severity::Info,
+        "{f:#?}"
+    );
+}
+
+#[test]
 fn written_citations_and_named_studies_lower_figures() {
     for (text, cited) in [
         (

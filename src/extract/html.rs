@@ -1089,6 +1089,28 @@ impl<'s> Walker<'s> {
     }
 }
 
+/// The attributes of one start tag standing alone (`<a id="ref1" href="#x">`), names lowercased
+/// and values with character references decoded, as a browser reads them; `None` if `tag` is not
+/// a start tag. For Markdown, which passes inline tags through one by one.
+pub(crate) fn start_tag_attributes(tag: &str) -> Option<Vec<(String, String)>> {
+    let token = html5gum::Tokenizer::new(tag).flatten().next()?;
+    let html5gum::Token::StartTag(start) = token else {
+        return None;
+    };
+    Some(
+        start
+            .attributes
+            .iter()
+            .map(|(name, value)| {
+                (
+                    String::from_utf8_lossy(name).into_owned(),
+                    String::from_utf8_lossy(&value.value).into_owned(),
+                )
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,6 +94,13 @@ struct Walker<'s> {
     source_pos: usize,
     /// End of the MDX `{/* claimlint... */}` comment being read: text before it is not prose.
     mdx_comment_end: usize,
+    /// Open inline `<a>` tags, innermost last: the `href` (if any) and the prose offset where
+    /// the link's text starts.
+    inline_anchors: Vec<(Option<String>, usize)>,
+    /// `Prose::anchors`: the `id`s (and `<a name>`s) of the HTML in the document.
+    anchors: Vec<String>,
+    /// `Prose::superscripts` of the HTML blocks.
+    superscripts: Vec<Range<usize>>,
 }
 
 impl<'s> Walker<'s> {
@@ -109,6 +116,9 @@ impl<'s> Walker<'s> {
             raw_text: None,
             source_pos: base,
             mdx_comment_end: 0,
+            inline_anchors: Vec::new(),
+            anchors: Vec::new(),
+            superscripts: Vec::new(),
         }
     }
 
@@ -342,6 +352,31 @@ impl<'s> Walker<'s> {
             }
             return;
         }
+        // Ids and inline links feed citation markers: `<a id="ref1"></a>` is a reference,
+        // `<sup><a href="#ref1">1</a></sup>` a marker pointing at it.
+        if !closing && let Some(attributes) = super::html::start_tag_attributes(tag) {
+            let mut href = None;
+            for (attribute, value) in attributes {
+                if attribute == "href" {
+                    href = Some(value);
+                } else if (attribute == "id" || (attribute == "name" && name == "a"))
+                    && !value.is_empty()
+                {
+                    self.anchors.push(value);
+                }
+            }
+            if name == "a" && !self_closing {
+                self.inline_anchors.push((href, self.builder.len()));
+            }
+        }
+        if closing
+            && name == "a"
+            && let Some((href, start)) = self.inline_anchors.pop()
+            && let Some(url) = href
+        {
+            let end = self.builder.len();
+            self.builder.add_link(&url, start..end.max(start));
+        }
         match name.as_str() {
             "br" | "p" | "div" | "hr" | "li" | "tr" | "td" | "th" | "h1" | "h2" | "h3" | "h4"
             | "h5" | "h6" | "ul" | "ol" | "table" | "blockquote" => self.line_break(range),
@@ -435,10 +470,17 @@ impl<'s> Walker<'s> {
             let end = map_offset(&offsets, link.prose.end).max(start);
             self.builder.add_link(&link.url, start..end);
         }
+        for sup in &inner.superscripts {
+            let start = map_offset(&offsets, sup.start);
+            let end = map_offset(&offsets, sup.end).max(start);
+            self.superscripts.push(start..end);
+        }
+        self.anchors.extend(inner.anchors);
     }
 
     fn finish(self) -> Prose {
         let mut prose = self.builder.finish();
+        prose.anchors = self.anchors;
         // Blocks that turned out empty were truncated away, so clamp recorded prose positions,
         // and trim link ranges to their visible text.
         let text = &prose.text;
@@ -460,6 +502,11 @@ impl<'s> Walker<'s> {
         for reference in &mut prose.footnote_refs {
             reference.at = floor(reference.at);
         }
+        prose.superscripts = self
+            .superscripts
+            .into_iter()
+            .map(|sup| floor(sup.start)..floor(sup.end).max(floor(sup.start)))
+            .collect();
         prose
     }
 }
@@ -897,6 +944,29 @@ mod tests {
         let src = "Hello <script>cures()</script> world\n";
         let prose = run(src);
         assert_eq!(prose.text, "Hello  world");
+    }
+
+    #[test]
+    fn html_ids_links_and_superscripts_are_recorded_for_citations() {
+        let src = "Relief for 80%.<sup><a href=\"#r2\">2</a></sup>\n\n\
+                   <p>Rates rose<sup>3</sup> fast.</p>\n\n\
+                   <p id=\"r1\">Smith.</p>\n\n\
+                   - <a name=\"r2\"></a>Lee <span id=\"r&amp;3\">K</span>.\n";
+        let prose = run(src);
+        // Block ids, inline ids and `<a name>`s, in document order, entities decoded.
+        assert_eq!(prose.anchors, ["r1", "r2", "r&3"]);
+        // The inline `<a href>` is a link over its text.
+        let link = prose
+            .links
+            .iter()
+            .find(|l| l.url == "#r2")
+            .expect("inline link");
+        assert_eq!(&prose.text[link.prose.clone()], "2");
+        // The HTML block's `<sup>` is mapped into the document's prose.
+        assert_eq!(prose.superscripts.len(), 1, "{:?}", prose.superscripts);
+        let sup = prose.superscripts[0].clone();
+        assert_eq!(&prose.text[sup.clone()], "3");
+        assert_eq!(&src[prose.source_range(sup).unwrap()], "3");
     }
 
     #[test]
