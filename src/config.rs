@@ -360,7 +360,9 @@ impl Settings {
 
     /// The options for `Ruleset::load`.
     pub fn ruleset_options(&self) -> RulesetOptions {
-        // The engine's directive rule is not in any ruleset; `directive_findings` answers for it.
+        // The engine's directive rule is not in any ruleset: `directive_findings` and
+        // `directive_severity` answer for it. The loader knows its name, so a selection of
+        // only that rule (`--rule claimlint-directive`) runs no ruleset rule.
         let of_rulesets = |ids: &[String]| -> Vec<String> {
             ids.iter()
                 .filter(|id| !is_directive_rule(id))
@@ -381,6 +383,16 @@ impl Settings {
     /// its category `directive`, in `disable` turns them off; waivers still apply).
     pub fn directive_findings(&self) -> bool {
         !self.disable.iter().any(|id| is_directive_rule(id))
+    }
+
+    /// The severity of `claimlint-directive` findings: `[severity]` for the rule id, else for its
+    /// category `directive`, else warning.
+    pub fn directive_severity(&self) -> Severity {
+        self.severity
+            .get(crate::suppress::DIRECTIVE_RULE)
+            .or_else(|| self.severity.get(crate::suppress::DIRECTIVE_CATEGORY))
+            .copied()
+            .unwrap_or(Severity::Warning)
     }
 
     /// The options for walking files.

@@ -36,6 +36,8 @@ pub struct LintOptions {
     pub inline_config: bool,
     /// Report problems with those directives as `claimlint-directive` findings.
     pub directive_findings: bool,
+    /// The severity of those findings (`[severity] claimlint-directive` in the config).
+    pub directive_severity: Severity,
 }
 
 impl Default for LintOptions {
@@ -43,6 +45,7 @@ impl Default for LintOptions {
         LintOptions {
             inline_config: true,
             directive_findings: true,
+            directive_severity: Severity::Warning,
         }
     }
 }
@@ -74,9 +77,13 @@ pub fn lint_with(
     let findings = doc.run(wakes);
     if options.inline_config {
         let mut findings = suppress::apply(ruleset, file, &prose.directives, findings);
-        if !options.directive_findings {
-            findings.retain(|f| f.rule != suppress::DIRECTIVE_RULE);
-        }
+        findings.retain_mut(|f| {
+            if f.rule != suppress::DIRECTIVE_RULE {
+                return true;
+            }
+            f.severity = options.directive_severity;
+            options.directive_findings
+        });
         findings
     } else {
         findings

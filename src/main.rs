@@ -351,6 +351,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let options = LintOptions {
         inline_config: !args.no_inline_config,
         directive_findings: settings.directive_findings(),
+        directive_severity: settings.directive_severity(),
     };
 
     let mut stdout = BufWriter::new(io::stdout().lock());
@@ -523,6 +524,7 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
     let options = LintOptions {
         inline_config: !args.no_inline_config,
         directive_findings: settings.directive_findings(),
+        directive_severity: settings.directive_severity(),
     };
     lint_each(jobs, &rules, &settings, &options, false, |job, outcome| {
         match outcome {

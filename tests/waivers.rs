@@ -255,6 +255,44 @@ fn directive_problems_can_be_turned_off_and_on_again() {
 }
 
 #[test]
+fn directive_problems_can_be_selected_alone_and_given_a_severity() {
+    let dir = sandbox(&[(
+        "a.md",
+        "<!-- claimlint-disable-next-line demo-claim -->\nOur glorp flumox tonic.\n",
+    )]);
+    // `json` selects the demo rules; this needs a selection of its own.
+    let selected = |selection: &str| -> (i32, Vec<Value>) {
+        let out = Command::cargo_bin("claimlint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "--rule", selection, "a.md"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            v["findings"].as_array().unwrap().clone(),
+        )
+    };
+    // Selected alone, by id or category: the waiver comments are checked, no claim is.
+    for selection in ["claimlint-directive", "directive"] {
+        let (code, findings) = selected(selection);
+        assert_eq!(brief(&findings), [entry("claimlint-directive", 1, None)]);
+        assert_eq!(findings[0]["severity"], "warning");
+        // A warning does not fail the run (the default threshold is error).
+        assert_eq!(code, 0, "{selection}");
+    }
+    // `[severity]` raises it (by id here; the category works too), and it then fails the run.
+    let config = dir.path().join("claimlint.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[severity]\nclaimlint-directive = \"error\"\n");
+    std::fs::write(&config, text).unwrap();
+    let (code, findings) = selected("directive");
+    assert_eq!(findings[0]["severity"], "error");
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn directive_naming_an_unknown_rule_is_reported() {
     let dir = sandbox(&[(
         "a.md",

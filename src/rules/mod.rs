@@ -662,9 +662,15 @@ pub(crate) fn compile_examples(
 
 /// Applies enable/disable/only and severity overrides; ids may name a rule or a category.
 fn apply_options(rules: &mut [Rule], opts: &RulesetOptions) -> Result<(), RulesetError> {
+    // The engine's own rule for problems with directives can be named too (it matches no
+    // ruleset rule: selecting only it runs none of them).
     let known: HashSet<&str> = rules
         .iter()
         .flat_map(|r| [r.id.as_str(), r.category.as_str()])
+        .chain([
+            crate::suppress::DIRECTIVE_RULE,
+            crate::suppress::DIRECTIVE_CATEGORY,
+        ])
         .collect();
     let check = |ids: &[String], setting: &str| -> Result<(), RulesetError> {
         match ids.iter().find(|id| !known.contains(id.as_str())) {
