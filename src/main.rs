@@ -597,7 +597,9 @@ fn lint_each(
     let (sender, outcomes) = mpsc::channel::<(usize, Job, Outcome)>();
     let result = std::thread::scope(|scope| {
         scope.spawn(|| {
-            jobs.enumerate()
+            // Once the run stops, the walk stops too.
+            jobs.take_while(|_| !stop.load(Ordering::Relaxed))
+                .enumerate()
                 .par_bridge()
                 .for_each_with(sender, |sender, (i, job)| {
                     let (lock, turn) = &reported;

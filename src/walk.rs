@@ -184,6 +184,17 @@ impl Entry {
         }
     }
 
+    /// Whether two entries are the same file: the same display name, and the same path to read
+    /// (two non-UTF-8 names can share a lossy display name).
+    fn same_file(&self, other: &Entry) -> bool {
+        fn read(e: &Entry) -> Option<&Path> {
+            e.read_as
+                .as_deref()
+                .map(|p| p.strip_prefix(".").unwrap_or(p))
+        }
+        self.display == other.display && read(self) == read(other)
+    }
+
     /// Where to read it (as given or as walked).
     pub fn path(&self) -> &Path {
         self.read_as
@@ -218,8 +229,10 @@ pub struct Walk {
     /// Each root's next path (or, for a directory not yet walked, a bound below all of them),
     /// smallest first; ties go to the root named first.
     next: BinaryHeap<Reverse<(String, usize)>>,
-    /// The last step yielded, to drop the same file reached from two roots.
-    last: Option<Walked>,
+    /// The key of the last step yielded, and the steps yielded under it: the same file
+    /// reached from two roots comes up under one key, and is yielded once.
+    last_key: String,
+    yielded_at_key: Vec<Walked>,
 }
 
 struct Root {
@@ -229,6 +242,10 @@ struct Root {
     started: bool,
     /// The step waiting in `next` for this root.
     head: Option<Walked>,
+    /// The key this root's last step was queued under: a root's keys never go down, even if
+    /// the walk reports something out of order (an error naming an ignore file, say), so the
+    /// merged walk is in order too.
+    last_key: String,
 }
 
 /// Starts a walk of `paths` (nothing is read until the first step is taken).
@@ -237,7 +254,8 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walk {
         opts: opts.clone(),
         roots: Vec::with_capacity(paths.len()),
         next: BinaryHeap::with_capacity(paths.len()),
-        last: None,
+        last_key: String::new(),
+        yielded_at_key: Vec::new(),
     };
     for (index, path) in paths.iter().enumerate() {
         let mut root = Root {
@@ -245,6 +263,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walk {
             walker: None,
             started: false,
             head: None,
+            last_key: String::new(),
         };
         let key = match std::fs::metadata(path) {
             Err(e) => {
@@ -319,7 +338,17 @@ impl Walk {
                     Ok(Entry::new(path, format))
                 }
             };
-            let key = key_of(Some(&step));
+            let mut key = key_of(Some(&step));
+            // A directory that could not be read sorts where its files would have.
+            if let Err(error) = &step
+                && is_real_dir(Path::new(&error.path))
+            {
+                key.push('/');
+            }
+            if key < root.last_key {
+                key.clone_from(&root.last_key);
+            }
+            root.last_key.clone_from(&key);
             root.head = Some(step);
             self.next.push(Reverse((key, index)));
             return;
@@ -333,22 +362,29 @@ impl Iterator for Walk {
     type Item = Walked;
 
     fn next(&mut self) -> Option<Walked> {
-        while let Some(Reverse((_, index))) = self.next.pop() {
+        while let Some(Reverse((key, index))) = self.next.pop() {
             let Some(step) = self.roots[index].head.take() else {
                 // A directory whose paths have come up: start walking it.
                 self.advance(index);
                 continue;
             };
             self.advance(index);
-            let repeated = match (&step, &self.last) {
-                (Ok(entry), Some(Ok(last))) => entry.display == last.display,
-                (Err(error), Some(Err(last))) => error == last,
-                _ => false,
-            };
+            if key != self.last_key {
+                self.last_key = key;
+                self.yielded_at_key.clear();
+            }
+            let repeated = self
+                .yielded_at_key
+                .iter()
+                .any(|earlier| match (&step, earlier) {
+                    (Ok(entry), Ok(earlier)) => entry.same_file(earlier),
+                    (Err(error), Err(earlier)) => error == earlier,
+                    _ => false,
+                });
             if repeated {
                 continue;
             }
-            self.last = Some(step.clone());
+            self.yielded_at_key.push(step.clone());
             return Some(step);
         }
         None
@@ -384,14 +420,18 @@ fn walker(root: &Path, opts: &WalkOptions) -> ignore::Walk {
 /// before `docs/a.md`. Only a name that is a prefix of the other, followed by a byte below `/`,
 /// needs to know whether it is a directory, so the file system is asked only then.
 pub fn walk_order(a: &Path, b: &Path) -> Ordering {
-    fn name(path: &Path) -> &[u8] {
-        path.file_name().map_or(&[], |n| n.as_encoded_bytes())
+    // Names compare as their display names do: a name that is not UTF-8 is read lossily, as
+    // `display_path` reads it.
+    fn name(path: &Path) -> std::borrow::Cow<'_, str> {
+        path.file_name()
+            .map_or(std::borrow::Cow::Borrowed(""), |n| n.to_string_lossy())
     }
     let (a_name, b_name) = (name(a), name(b));
+    let (a_name, b_name) = (a_name.as_bytes(), b_name.as_bytes());
     // Whether `shorter` is a directory whose name is a prefix of `longer` followed by a byte
     // that sorts before `/`.
     let dir_sorts_after = |shorter: &Path, s: &[u8], l: &[u8]| {
-        l.len() > s.len() && l.starts_with(s) && l[s.len()] < b'/' && is_real_dir(shorter)
+        l.len() > s.len() && l.starts_with(s) && l[s.len()] < b'/' && is_dir_while_sorting(shorter)
     };
     if dir_sorts_after(a, a_name, b_name) {
         Ordering::Greater
@@ -405,6 +445,32 @@ pub fn walk_order(a: &Path, b: &Path) -> Ordering {
 /// Whether `path` is a directory the walk descends into (symbolic links are not followed).
 fn is_real_dir(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+thread_local! {
+    /// `is_dir_while_sorting`'s answers for the directory being sorted: its path, and its
+    /// entries' answers so far.
+    static SORTING: std::cell::RefCell<(PathBuf, Vec<(PathBuf, bool)>)> =
+        std::cell::RefCell::new((PathBuf::new(), Vec::new()));
+}
+
+/// `is_real_dir`, asked once per entry of the directory being sorted: a sort whose comparisons
+/// disagreed (a directory replaced by a file mid-sort) could panic. One directory is sorted at a
+/// time, on the thread taking the walk's step; the answers are dropped when the next one starts.
+fn is_dir_while_sorting(path: &Path) -> bool {
+    let parent = path.parent().unwrap_or(Path::new(""));
+    SORTING.with_borrow_mut(|(sorting, known)| {
+        if sorting != parent {
+            parent.clone_into(sorting);
+            known.clear();
+        }
+        if let Some(&(_, is_dir)) = known.iter().find(|(p, _)| p == path) {
+            return is_dir;
+        }
+        let is_dir = is_real_dir(path);
+        known.push((path.to_path_buf(), is_dir));
+        is_dir
+    })
 }
 
 fn walk_error(root: &Path, e: &ignore::Error) -> WalkError {
@@ -428,7 +494,16 @@ fn walk_error(root: &Path, e: &ignore::Error) -> WalkError {
     }
     let path = path_of(e).unwrap_or(root);
     let message = match inner(e) {
-        ignore::Error::Io(io) => io_message(io),
+        // The walker's I/O errors wrap the operating system's in their own ("IO error for
+        // operation on PATH: ..."); the path is given apart, so say just what went wrong.
+        ignore::Error::Io(io) => match io
+            .get_ref()
+            .and_then(std::error::Error::source)
+            .and_then(|source| source.downcast_ref::<io::Error>())
+        {
+            Some(os) => io_message(os),
+            None => io_message(io),
+        },
         other => other.to_string(),
     };
     WalkError {
@@ -745,6 +820,26 @@ mod tests {
             "z/\u{e9}t\u{e9}.md",
         ];
         assert_eq!(got, expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_sort_and_merge_by_their_display_names() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let odd = root.join(std::ffi::OsStr::from_bytes(b"\xc3.md"));
+        for path in [root.join("a.md"), root.join("\u{e9}.md"), odd.clone()] {
+            std::fs::write(path, "text").unwrap();
+        }
+        // The lone byte 0xC3 displays as U+FFFD, which sorts after "é" (U+00E9); byte order
+        // would put it first. Named again, "é.md" is still linted once.
+        let got = steps(root, &[root.to_path_buf(), root.join("\u{e9}.md")]);
+        assert_eq!(got, ["a.md", "\u{e9}.md", "\u{fffd}.md"]);
+        // Two names with the same lossy display are two files.
+        std::fs::write(root.join(std::ffi::OsStr::from_bytes(b"\xc4.md")), "text").unwrap();
+        let got = steps(root, &[root.to_path_buf()]);
+        assert_eq!(got, ["a.md", "\u{e9}.md", "\u{fffd}.md", "\u{fffd}.md"]);
     }
 
     #[test]
