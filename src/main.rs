@@ -423,17 +423,16 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                         summary.baselined += baseline.filter(&file, &mut findings);
                     }
                     statistics.add(&findings);
+                    summary.add_file(&findings);
                     if !(args.quiet || args.statistics) {
-                        let shown: Vec<Finding> = findings
-                            .iter()
-                            .filter(|f| show_waived || f.waiver.is_none())
-                            .cloned()
-                            .collect();
+                        // Counted above; what is not shown can go (no copy of the rest).
+                        if !show_waived {
+                            findings.retain(|f| f.waiver.is_none());
+                        }
                         reporter
-                            .report(&mut out, &file, &shown)
+                            .report(&mut out, &file, &findings)
                             .map_err(write_error)?;
                     }
-                    summary.add_file(&findings);
                 }
                 Outcome::Binary => msg.info(&format!("skipping binary file {}", job.display)),
                 Outcome::Skipped(reason) => {
