@@ -329,14 +329,14 @@ impl Document<'_> {
             let hits = self.cue_index.all();
             // Keep the longest hit at each start ("ketamine infusions" over "ketamine").
             let mut out: Vec<Range<usize>> = Vec::new();
-            for h in hits.iter().filter(|h| h.list == list) {
+            for h in hits.iter().filter(|h| h.list() == list) {
                 match out.last_mut() {
-                    Some(last) if h.range.start < last.end => {
-                        if h.range.start == last.start && h.range.end > last.end {
-                            *last = h.range.clone();
+                    Some(last) if h.range().start < last.end => {
+                        if h.range().start == last.start && h.range().end > last.end {
+                            *last = h.range().clone();
                         }
                     }
-                    _ => out.push(h.range.clone()),
+                    _ => out.push(h.range().clone()),
                 }
             }
             out
@@ -389,7 +389,7 @@ impl Document<'_> {
 
     /// The lists of a sentence's cues (given its normalised range).
     fn sentence_lists(&self, sentence: Range<usize>) -> ListSet {
-        ListSet::of(self.cue_index.within_iter(sentence).map(|c| c.list))
+        ListSet::of(self.cue_index.within_iter(sentence).map(|c| c.list()))
     }
 
     fn sentence_norm_range(&self, si: usize) -> Range<usize> {
@@ -604,7 +604,7 @@ fn risk_blocks(ruleset: &Ruleset, prose: &Prose, norm: &Normalized, cues: &CueIn
             let r = norm.from_prose(block.range.start)..norm.from_prose(block.range.end);
             let is_risk = cues
                 .within_iter(r)
-                .any(|c| c.list == ruleset.cue_lists.risk_headings);
+                .any(|c| c.list() == ruleset.cue_lists.risk_headings);
             stack.push((level, is_risk));
             out.push(is_risk);
         } else {

@@ -213,8 +213,8 @@ impl<'a> PageCitations<'a> {
             })
             .or_else(|| {
                 cues.iter()
-                    .find(|c| c.list == self.lists.cues)
-                    .map(|c| Citation::in_text(text, c.range.clone()))
+                    .find(|c| c.list() == self.lists.cues)
+                    .map(|c| Citation::in_text(text, c.range().clone()))
             })
             .or_else(|| {
                 self.named_source_with_year(nr.clone(), cues)
@@ -250,11 +250,11 @@ impl<'a> PageCitations<'a> {
         let dated = |list: usize, extra: &dyn Fn(&Range<usize>) -> bool| {
             let first = cues
                 .iter()
-                .find(|c| c.list == list && year_of(&c.range).is_some() && extra(&c.range))?;
+                .find(|c| c.list() == list && year_of(&c.range()).is_some() && extra(&c.range()))?;
             let name = cues
                 .iter()
-                .filter(|c| c.list == list && c.range.start == first.range.start)
-                .map(|c| c.range.clone())
+                .filter(|c| c.list() == list && c.range().start == first.range().start)
+                .map(|c| c.range().clone())
                 .max_by_key(|r| r.end)?;
             let year = year_of(&name).unwrap_or(&name);
             Some(name.start.min(year.start)..name.end.max(year.end))
@@ -262,7 +262,8 @@ impl<'a> PageCitations<'a> {
         dated(self.lists.journals, &|_| true).or_else(|| {
             dated(self.lists.agencies, &|agency| {
                 cues.iter().any(|n| {
-                    n.list == self.lists.study_nouns && near(agency, &n.range, NOUN_WINDOW_WORDS)
+                    n.list() == self.lists.study_nouns
+                        && near(agency, &n.range(), NOUN_WINDOW_WORDS)
                 })
             })
         })
@@ -376,9 +377,9 @@ impl<'a> PageCitations<'a> {
                 .cues
                 .within_iter(nr.clone())
                 .any(|c| {
-                    c.list == self.lists.reference_headings
+                    c.list() == self.lists.reference_headings
                         // The heading is the term, maybe with a word before it ("Our sources").
-                        && self.norm.text[c.range.end..nr.end].trim().trim_end_matches(':').is_empty()
+                        && self.norm.text[c.range().end..nr.end].trim().trim_end_matches(':').is_empty()
                 })
             && !bare.is_empty()
     }
@@ -398,7 +399,7 @@ impl<'a> PageCitations<'a> {
             || self
                 .cues
                 .within_iter(nr)
-                .any(|c| c.list == self.lists.journals)
+                .any(|c| c.list() == self.lists.journals)
     }
 
     // --- markers -------------------------------------------------------------------------

@@ -101,7 +101,7 @@ pub enum Verdict {
 impl SentenceContext<'_> {
     fn first(&self, list: usize, outside: &Range<usize>) -> Option<&CueHit> {
         self.cues.iter().find(|c| {
-            c.list == list && (c.range.end <= outside.start || c.range.start >= outside.end)
+            c.list() == list && (c.range().end <= outside.start || c.range().start >= outside.end)
         })
     }
 
@@ -110,29 +110,29 @@ impl SentenceContext<'_> {
     /// minutes": the hedge belongs to the pills, not to the claim.
     fn in_clause(&self, list: usize, hit: &Range<usize>) -> Option<&CueHit> {
         self.cues.iter().find(|c| {
-            if c.list != list || !(c.range.end <= hit.start || c.range.start >= hit.end) {
+            if c.list() != list || !(c.range().end <= hit.start || c.range().start >= hit.end) {
                 return false;
             }
-            let between = if c.range.end <= hit.start {
-                &self.text[c.range.end..hit.start]
+            let between = if c.range().end <= hit.start {
+                &self.text[c.range().end..hit.start]
             } else {
-                &self.text[hit.end..c.range.start]
+                &self.text[hit.end..c.range().start]
             };
             !(between.contains([',', ';', ':', '(', ')']) || between.contains(" - "))
         })
     }
 
     fn any(&self, list: usize) -> Option<&CueHit> {
-        self.cues.iter().find(|c| c.list == list)
+        self.cues.iter().find(|c| c.list() == list)
     }
 
     /// A negator shortly before the claim, in the same clause.
     fn negator_before(&self, hit: &Range<usize>) -> Option<&CueHit> {
         self.cues.iter().rev().find(|c| {
-            if c.list != self.lists.negators || c.range.end > hit.start {
+            if c.list() != self.lists.negators || c.range().end > hit.start {
                 return false;
             }
-            let between = &self.text[c.range.end..hit.start];
+            let between = &self.text[c.range().end..hit.start];
             // A spaced dash ("Don't wait - get relief now") starts a new clause too.
             let clause_break = between.contains([',', ';', ':', '(', ')', '.', '!', '?'])
                 || between.contains(" - ")
@@ -162,7 +162,7 @@ pub fn evaluate(
     if policy.negation == Effect::Suppress
         && let Some(n) = ctx.negator_before(hit)
     {
-        return Verdict::Suppressed(format!("negated by `{}`", ctx.quote(&n.range)));
+        return Verdict::Suppressed(format!("negated by `{}`", ctx.quote(&n.range())));
     }
     if policy.risk_section == Effect::Suppress && ctx.in_risk_section {
         return Verdict::Suppressed("in a risks section".into());
@@ -202,42 +202,42 @@ pub fn evaluate(
         }
     };
     if let Some(a) = ctx.first(ctx.lists.absolutes, hit) {
-        let note = format!("the absolute `{}`", ctx.quote(&a.range));
+        let note = format!("the absolute `{}`", ctx.quote(&a.range()));
         apply(
             policy.absolute,
             Severity::Info,
             note,
-            Some(CueSpan::Norm(a.range.clone())),
+            Some(CueSpan::Norm(a.range().clone())),
             &mut severity,
         );
     }
     if let Some(f) = ctx.first(ctx.lists.first_person, hit) {
-        let note = format!("first-person outcome data `{}`", ctx.quote(&f.range));
+        let note = format!("first-person outcome data `{}`", ctx.quote(&f.range()));
         apply(
             policy.first_person,
             Severity::Info,
             note,
-            Some(CueSpan::Norm(f.range.clone())),
+            Some(CueSpan::Norm(f.range().clone())),
             &mut severity,
         );
     }
     if let Some(h) = ctx.in_clause(ctx.lists.hedges, hit) {
-        let note = format!("the hedge `{}`", ctx.quote(&h.range));
+        let note = format!("the hedge `{}`", ctx.quote(&h.range()));
         apply(
             policy.hedge,
             policy.hedge_floor,
             note,
-            Some(CueSpan::Norm(h.range.clone())),
+            Some(CueSpan::Norm(h.range().clone())),
             &mut severity,
         );
     }
     if let Some(n) = named {
-        let note = format!("the named source `{}`", ctx.quote(&n.range));
+        let note = format!("the named source `{}`", ctx.quote(&n.range()));
         apply(
             policy.named_source,
             Severity::Info,
             note,
-            Some(CueSpan::Norm(n.range.clone())),
+            Some(CueSpan::Norm(n.range().clone())),
             &mut severity,
         );
     }
@@ -347,10 +347,7 @@ mod tests {
 
     fn cue(text: &str, word: &str, list: usize) -> CueHit {
         let s = text.find(word).unwrap();
-        CueHit {
-            list,
-            range: s..s + word.len(),
-        }
+        CueHit::new(list, s..s + word.len()).unwrap()
     }
 
     fn ctx<'a>(text: &'a str, cues: &'a [CueHit]) -> SentenceContext<'a> {

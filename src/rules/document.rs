@@ -153,19 +153,20 @@ fn satisfied(doc: &DocumentRule, page: &Page) -> bool {
     };
     page.cues
         .iter()
-        .filter(|c| !page.is_claimed(&c.range))
+        .filter(|c| !page.is_claimed(&c.range()))
         .any(|c| {
             let heading = page
-                .block_of(c.range.start)
+                .block_of(c.range().start)
                 .filter(|&b| page.blocks[b].heading.is_some());
-            if doc.satisfied_by.contains(&c.list) {
+            if doc.satisfied_by.contains(&c.list()) {
                 if is_denied(doc, page, c) {
                     return false;
                 }
                 // A heading promises a section; it counts when the section says something.
                 return heading.is_none_or(&mut states_something);
             }
-            doc.satisfied_by_heading.contains(&c.list) && heading.is_some_and(&mut states_something)
+            doc.satisfied_by_heading.contains(&c.list())
+                && heading.is_some_and(&mut states_something)
         })
 }
 
@@ -176,19 +177,19 @@ const DENIAL_WINDOW_BYTES: usize = 256;
 /// Whether a denial stands just before the cue ("no side effects", "without any side effects")
 /// or right after it ("side-effect free").
 fn is_denied(doc: &DocumentRule, page: &Page, cue: &CueHit) -> bool {
-    let from = cue.range.start.saturating_sub(DENIAL_WINDOW_BYTES);
-    let first = page.cues.partition_point(|d| d.range.start < from);
+    let from = cue.range().start.saturating_sub(DENIAL_WINDOW_BYTES);
+    let first = page.cues.partition_point(|d| d.range().start < from);
     page.cues[first..]
         .iter()
-        .take_while(|d| d.range.start <= cue.range.end + 1)
-        .filter(|d| doc.denied_by.contains(&d.list) && !overlaps(&d.range, &cue.range))
+        .take_while(|d| d.range().start <= cue.range().end + 1)
+        .filter(|d| doc.denied_by.contains(&d.list()) && !overlaps(&d.range(), &cue.range()))
         .any(|d| {
-            if d.range.end <= cue.range.start {
-                words_between(page.text, d.range.end..cue.range.start)
+            if d.range().end <= cue.range().start {
+                words_between(page.text, d.range().end..cue.range().start)
                     .is_some_and(|n| n <= NEAR_WORDS)
             } else {
-                let gap = &page.text[cue.range.end..d.range.start.max(cue.range.end)];
-                d.range.start >= cue.range.end
+                let gap = &page.text[cue.range().end..d.range().start.max(cue.range().end)];
+                d.range().start >= cue.range().end
                     && gap.len() <= 1
                     && gap.chars().all(|c| c == ' ' || c == '-')
             }
@@ -219,7 +220,7 @@ fn section_states_something(doc: &DocumentRule, page: &Page, h: usize) -> bool {
                 && !page
                     .cues_in(range)
                     .iter()
-                    .any(|c| doc.denied_by.contains(&c.list))
+                    .any(|c| doc.denied_by.contains(&c.list()))
         })
 }
 
@@ -250,19 +251,19 @@ fn unapproved_in_sentence(
         return None;
     }
     let cues = page.cues_in(sentence);
-    let has = |list: usize| cues.iter().any(|c| c.list == list);
+    let has = |list: usize| cues.iter().any(|c| c.list() == list);
     if lists.skip.iter().any(|&l| has(l)) {
         return None;
     }
     let mut mentions: Vec<Mention> = cues
         .iter()
         .filter_map(|c| {
-            let named = lists.product_names.iter().position(|&l| l == c.list);
-            let compounded = lists.compounded_names.iter().position(|&l| l == c.list);
+            let named = lists.product_names.iter().position(|&l| l == c.list());
+            let compounded = lists.compounded_names.iter().position(|&l| l == c.list());
             named.or(compounded).map(|product| Mention {
                 product,
                 compounded: compounded.is_some(),
-                range: c.range.clone(),
+                range: c.range().clone(),
             })
         })
         .collect();
@@ -271,22 +272,22 @@ fn unapproved_in_sentence(
     }
     let not_conditions: Vec<Range<usize>> = cues
         .iter()
-        .filter(|c| c.list == lists.not_conditions)
-        .map(|c| c.range.clone())
+        .filter(|c| c.list() == lists.not_conditions)
+        .map(|c| c.range().clone())
         .collect();
     let mut conditions: Vec<(usize, Range<usize>)> = cues
         .iter()
         .filter_map(|c| {
-            let i = lists.conditions.iter().position(|&l| l == c.list)?;
-            Some((i, c.range.clone()))
+            let i = lists.conditions.iter().position(|&l| l == c.list())?;
+            Some((i, c.range().clone()))
         })
         .filter(|(_, r)| !not_conditions.iter().any(|n| contains(n, r)))
         .collect();
     let all_conditions: Vec<Range<usize>> = conditions.iter().map(|(_, r)| r.clone()).collect();
     let negations: Vec<Range<usize>> = cues
         .iter()
-        .filter(|c| c.list == lists.not_a_use_after)
-        .map(|c| c.range.clone())
+        .filter(|c| c.list() == lists.not_a_use_after)
+        .map(|c| c.range().clone())
         .collect();
     conditions.retain(|(_, r)| {
         !within_longer(r, &all_conditions)
@@ -300,8 +301,8 @@ fn unapproved_in_sentence(
     // semaglutide") just before a product mean the page is not promoting it there.
     let comparisons: Vec<Range<usize>> = cues
         .iter()
-        .filter(|c| c.list == lists.comparison_cues || lists.negators.contains(&c.list))
-        .map(|c| c.range.clone())
+        .filter(|c| c.list() == lists.comparison_cues || lists.negators.contains(&c.list()))
+        .map(|c| c.range().clone())
         .collect();
     mentions.retain(|m| {
         !within_longer(&m.range, &all_mentions)
@@ -478,11 +479,11 @@ impl Page<'_> {
 
     /// The cues wholly inside a range.
     fn cues_in(&self, range: &Range<usize>) -> Vec<CueHit> {
-        let start = self.cues.partition_point(|c| c.range.start < range.start);
+        let start = self.cues.partition_point(|c| c.range().start < range.start);
         self.cues[start..]
             .iter()
-            .take_while(|c| c.range.start < range.end)
-            .filter(|c| c.range.end <= range.end)
+            .take_while(|c| c.range().start < range.end)
+            .filter(|c| c.range().end <= range.end)
             .cloned()
             .collect()
     }

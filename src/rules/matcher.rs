@@ -42,11 +42,35 @@ pub struct Hit {
     pub range: Range<usize>,
 }
 
-/// A term of a term list found in the text, in normalised-text offsets.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A term of a term list found in the text, in normalised-text offsets. Twelve bytes rather
+/// than twenty-four: a page of marketing copy has a cue every few words, and a big page's cues
+/// were the largest part of its working set. (Offsets past 4 GiB are not recorded: see
+/// `Matcher::scan`.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CueHit {
-    pub list: usize,
-    pub range: Range<usize>,
+    list: u32,
+    start: u32,
+    end: u32,
+}
+
+impl CueHit {
+    /// `None` when an offset or the list index does not fit in 32 bits.
+    pub fn new(list: usize, range: Range<usize>) -> Option<CueHit> {
+        Some(CueHit {
+            list: u32::try_from(list).ok()?,
+            start: u32::try_from(range.start).ok()?,
+            end: u32::try_from(range.end).ok()?,
+        })
+    }
+
+    /// The term list the term belongs to (an index into the ruleset's lists).
+    pub fn list(&self) -> usize {
+        self.list as usize
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// One rule regex and how it is woken.
@@ -488,11 +512,12 @@ impl Matcher {
             let prefixes = self.phrase_ids.len();
             scan.for_each_match(&lowered, |id, start, end| {
                 if id >= self.cue_base {
-                    if is_bounded(text, start, end) {
-                        cues.push(CueHit {
-                            list: self.cue_ids[id - self.cue_base],
-                            range: start..end,
-                        });
+                    // A text past 4 GiB (far beyond any page, and `--max-filesize`'s default)
+                    // keeps the cues of its first 4 GiB.
+                    if is_bounded(text, start, end)
+                        && let Some(cue) = CueHit::new(self.cue_ids[id - self.cue_base], start..end)
+                    {
+                        cues.push(cue);
                     }
                 } else if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
                     if is_bounded(text, start, end) {
@@ -515,7 +540,7 @@ impl Matcher {
                 }
             });
         }
-        cues.sort_by_key(|c| (c.range.start, c.range.end, c.list));
+        cues.sort_unstable_by_key(|c| (c.start, c.end, c.list));
         let wakes = Wakes {
             phrase_hits,
             lowered,
@@ -649,11 +674,11 @@ impl CueIndex {
 
     /// `within` without the copy.
     pub(crate) fn within_iter(&self, range: Range<usize>) -> impl Iterator<Item = &CueHit> {
-        let first = self.hits.partition_point(|c| c.range.start < range.start);
+        let first = self.hits.partition_point(|c| c.range().start < range.start);
         self.hits[first..]
             .iter()
-            .take_while(move |c| c.range.start < range.end)
-            .filter(move |c| c.range.end <= range.end)
+            .take_while(move |c| c.range().start < range.end)
+            .filter(move |c| c.range().end <= range.end)
     }
 
     pub(crate) fn all(&self) -> &[CueHit] {
@@ -1150,12 +1175,9 @@ mod tests {
             let mut expected: Vec<CueHit> = cue_only
                 .find_overlapping_iter(text.as_str())
                 .filter(|m| is_bounded(&text, m.start(), m.end()))
-                .map(|m| CueHit {
-                    list: lists[m.pattern().as_usize()],
-                    range: m.range(),
-                })
+                .map(|m| CueHit::new(lists[m.pattern().as_usize()], m.range()).unwrap())
                 .collect();
-            expected.sort_by_key(|c| (c.range.start, c.range.end, c.list));
+            expected.sort_by_key(|c| (c.start, c.end, c.list));
             let (_, cues) = ruleset.matcher.scan(&text);
             assert_eq!(cues.all(), expected.as_slice(), "{name}");
             total += expected.len();
