@@ -563,16 +563,29 @@ impl Matcher {
         let mut hits = wakes.phrase_hits;
         // The first pages of a run wake dozens of regexes not compiled yet: compile those on
         // every core (for a one-paragraph check this is most of the time after start-up).
+        // The ungated regexes search every text with something in it (a match is never empty:
+        // an empty one would be no claim), so they join the first compile too.
         let mut wake = wakes.buckets;
+        let ungated: &[usize] = if text.is_empty() { &[] } else { &self.ungated };
         let uncompiled: Vec<&RuleRegex> = wake
             .iter()
             .zip(&self.regexes)
             .filter(|(starts, r)| !starts.is_empty() && r.anchored.get().is_none())
             .map(|(_, r)| r)
+            .chain(
+                ungated
+                    .iter()
+                    .map(|&i| &self.regexes[i])
+                    .filter(|r| r.compiled.get().is_none()),
+            )
             .collect();
         if uncompiled.len() > 1 {
             uncompiled.par_iter().for_each(|r| {
-                r.anchored();
+                if r.gated {
+                    r.anchored();
+                } else {
+                    r.regex();
+                }
             });
         }
         let haystack = text.as_bytes();
@@ -626,9 +639,9 @@ impl Matcher {
             }
         }
         // A regex shared by several rules (an overlay's copy) runs once for all of them.
-        for (k, &i) in self.ungated.iter().enumerate() {
+        for (k, &i) in ungated.iter().enumerate() {
             let source = &self.regexes[i].source;
-            if self.ungated[..k]
+            if ungated[..k]
                 .iter()
                 .any(|&j| self.regexes[j].source == *source)
             {
@@ -637,7 +650,7 @@ impl Matcher {
             let Some(re) = self.regexes[i].regex() else {
                 continue;
             };
-            let sharing: Vec<&RuleRegex> = self.ungated[k..]
+            let sharing: Vec<&RuleRegex> = ungated[k..]
                 .iter()
                 .map(|&j| &self.regexes[j])
                 .filter(|r| r.source == *source)
@@ -1011,6 +1024,31 @@ mod tests {
                      100% guaranteed results guaranteed relief.";
         out.push(("overlaps".into(), twice.to_owned()));
         out
+    }
+
+    /// The regexes without prefixes search every text, but an empty page has nothing to find:
+    /// a one-line check on empty input does not pay for compiling them.
+    #[test]
+    fn ungated_regexes_are_compiled_only_for_a_text_with_something_in_it() {
+        let ruleset = Ruleset::default_rules().unwrap();
+        let m = &ruleset.matcher;
+        assert!(!m.ungated.is_empty());
+        let compiled = || {
+            m.ungated
+                .iter()
+                .filter(|&&i| m.regexes[i].compiled.get().is_some())
+                .count()
+        };
+        assert!(m.find("").is_empty());
+        assert_eq!(compiled(), 0);
+        let found = m.find("Over 1,200 patients have found relief here.");
+        assert_eq!(compiled(), m.ungated.len());
+        assert!(
+            found
+                .iter()
+                .any(|h| m.ungated.iter().any(|&i| m.regexes[i].rule == h.rule)),
+            "{found:?}"
+        );
     }
 
     #[test]
