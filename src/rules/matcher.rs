@@ -403,12 +403,20 @@ impl Automaton {
 
 /// The spellings a phrase matches: normalised, plus spaced and joined forms of hyphenated words.
 pub fn phrase_variants(phrase: &str) -> Vec<String> {
-    let base = normalize(&phrase.to_lowercase()).text.trim().to_owned();
-    let mut out = vec![base.clone()];
+    let bytes = phrase.as_bytes();
+    // Nearly every phrase is ASCII that `normalize` keeps as it is: lowercase it in one copy
+    // (thousands of phrases and terms are read at every start-up).
+    let base = if (0..bytes.len()).all(|i| is_kept_ascii(bytes, i)) {
+        phrase.trim().to_ascii_lowercase()
+    } else {
+        normalize(&phrase.to_lowercase()).text.trim().to_owned()
+    };
+    let mut out = Vec::with_capacity(3);
     if base.contains('-') {
         out.push(base.replace('-', " "));
         out.push(base.replace('-', ""));
     }
+    out.insert(0, base);
     out.retain(|v| !v.is_empty());
     out.dedup();
     out
@@ -1399,6 +1407,44 @@ mod tests {
     #[test]
     fn line_feeds_are_kept() {
         assert_eq!(normalize("a\n\nb").text, "a\n\nb");
+    }
+
+    /// The ASCII shortcut of `phrase_variants` gives what normalising gives, for every phrase
+    /// and term of the embedded rulesets and a few odd spellings.
+    #[test]
+    fn phrase_variants_take_the_ascii_shortcut_only_where_normalising_keeps_the_text() {
+        let slow = |phrase: &str| normalize(&phrase.to_lowercase()).text.trim().to_owned();
+        let ruleset = all_rules();
+        let mut phrases: Vec<String> = ruleset
+            .matcher
+            .phrase_texts
+            .iter()
+            .cloned()
+            .chain(
+                ruleset
+                    .term_lists
+                    .iter()
+                    .flat_map(|l| l.terms.iter().cloned()),
+            )
+            .collect();
+        phrases.extend(
+            [
+                "  Side-Effect FREE ",
+                "no\tside effects",
+                "two  spaces",
+                "caf\u{e9} au lait",
+                "it\u{2019}s safe",
+                "\u{130}stanbul",
+                "",
+                "-",
+            ]
+            .map(String::from),
+        );
+        assert!(phrases.len() > 1000, "{}", phrases.len());
+        for phrase in &phrases {
+            let base = phrase_variants(phrase).first().cloned().unwrap_or_default();
+            assert_eq!(base, slow(phrase), "{phrase:?}");
+        }
     }
 
     #[test]
