@@ -360,9 +360,9 @@ impl Settings {
 
     /// The options for `Ruleset::load`.
     pub fn ruleset_options(&self) -> RulesetOptions {
-        // The engine's directive rule is not in any ruleset: `directive_findings` and
-        // `directive_severity` answer for it. The loader knows its name, so a selection of
-        // only that rule (`--rule claimlint-directive`) runs no ruleset rule.
+        // The engine's directive rule is not in any ruleset: `directive_findings`,
+        // `directive_severity` and `only_directives` answer for it. The loader knows its name,
+        // so it may stand in a selection with other rules.
         let of_rulesets = |ids: &[String]| -> Vec<String> {
             ids.iter()
                 .filter(|id| !is_directive_rule(id))
@@ -374,15 +374,28 @@ impl Settings {
             paths: self.extra_rulesets.clone(),
             enable: of_rulesets(&self.enable),
             disable: of_rulesets(&self.disable),
-            only: self.only.clone(),
+            only: if self.only_directives() {
+                Vec::new()
+            } else {
+                self.only.clone()
+            },
             severity: self.severity.clone(),
         }
+    }
+
+    /// Whether the rule selection is the directive rule alone (`--rule claimlint-directive`):
+    /// the run then checks the waiver comments only, judged against the rules it would check
+    /// otherwise (so a waiver that waives nothing is still found), and reports nothing else.
+    pub fn only_directives(&self) -> bool {
+        !self.only.is_empty() && self.only.iter().all(|id| is_directive_rule(id))
     }
 
     /// Whether problems with `claimlint-*` directives are reported (`claimlint-directive`, or
     /// its category `directive`, in `disable` turns them off; waivers still apply).
     pub fn directive_findings(&self) -> bool {
-        !self.disable.iter().any(|id| is_directive_rule(id))
+        // Selecting it wins over disabling it, as for any rule.
+        self.only.iter().any(|id| is_directive_rule(id))
+            || !self.disable.iter().any(|id| is_directive_rule(id))
     }
 
     /// The severity of `claimlint-directive` findings: `[severity]` for the rule id, else for its

@@ -38,6 +38,9 @@ pub struct LintOptions {
     pub directive_findings: bool,
     /// The severity of those findings (`[severity] claimlint-directive` in the config).
     pub directive_severity: Severity,
+    /// Report only those findings (`--rule claimlint-directive`): the rules still run, to judge
+    /// which waivers waive something.
+    pub only_directive_findings: bool,
 }
 
 impl Default for LintOptions {
@@ -46,6 +49,7 @@ impl Default for LintOptions {
             inline_config: true,
             directive_findings: true,
             directive_severity: Severity::Warning,
+            only_directive_findings: false,
         }
     }
 }
@@ -79,12 +83,14 @@ pub fn lint_with(
         let mut findings = suppress::apply(ruleset, file, &prose.directives, findings);
         findings.retain_mut(|f| {
             if f.rule != suppress::DIRECTIVE_RULE {
-                return true;
+                return !options.only_directive_findings;
             }
             f.severity = options.directive_severity;
             options.directive_findings
         });
         findings
+    } else if options.only_directive_findings {
+        Vec::new()
     } else {
         findings
     }

@@ -352,6 +352,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         inline_config: !args.no_inline_config,
         directive_findings: settings.directive_findings(),
         directive_severity: settings.directive_severity(),
+        only_directive_findings: settings.only_directives(),
     };
 
     let mut stdout = BufWriter::new(io::stdout().lock());
@@ -524,6 +525,7 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
         inline_config: !args.no_inline_config,
         directive_findings: settings.directive_findings(),
         directive_severity: settings.directive_severity(),
+        only_directive_findings: settings.only_directives(),
     };
     lint_each(jobs, &rules, &settings, &options, false, |job, outcome| {
         match outcome {

@@ -256,9 +256,11 @@ fn directive_problems_can_be_turned_off_and_on_again() {
 
 #[test]
 fn directive_problems_can_be_selected_alone_and_given_a_severity() {
+    // Line 1: a waiver without a reason; line 4: one with a reason over a line with no claim.
     let dir = sandbox(&[(
         "a.md",
-        "<!-- claimlint-disable-next-line demo-claim -->\nOur glorp flumox tonic.\n",
+        "<!-- claimlint-disable-next-line demo-claim -->\nOur glorp flumox tonic.\n\n\
+         <!-- claimlint-disable-next-line demo-claim -- audited -->\nA plain line.\n",
     )]);
     // `json` selects the demo rules; this needs a selection of its own.
     let selected = |selection: &str| -> (i32, Vec<Value>) {
@@ -274,22 +276,38 @@ fn directive_problems_can_be_selected_alone_and_given_a_severity() {
             v["findings"].as_array().unwrap().clone(),
         )
     };
-    // Selected alone, by id or category: the waiver comments are checked, no claim is.
+    let both = [
+        entry("claimlint-directive", 1, None),
+        entry("claimlint-directive", 4, None),
+    ];
+    // Selected alone, by id or category: only the waiver comments are reported, judged against
+    // the rules the run would check (so the waiver that waives nothing is found too).
     for selection in ["claimlint-directive", "directive"] {
         let (code, findings) = selected(selection);
-        assert_eq!(brief(&findings), [entry("claimlint-directive", 1, None)]);
+        assert_eq!(brief(&findings), both, "{selection}");
+        assert!(
+            findings[1]["message"]
+                .as_str()
+                .unwrap()
+                .contains("waives no finding"),
+            "{findings:?}"
+        );
         assert_eq!(findings[0]["severity"], "warning");
         // A warning does not fail the run (the default threshold is error).
         assert_eq!(code, 0, "{selection}");
     }
-    // `[severity]` raises it (by id here; the category works too), and it then fails the run.
     let config = dir.path().join("claimlint.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("[severity]\nclaimlint-directive = \"error\"\n");
-    std::fs::write(&config, text).unwrap();
-    let (code, findings) = selected("directive");
-    assert_eq!(findings[0]["severity"], "error");
-    assert_eq!(code, 1);
+    let base = std::fs::read_to_string(&config).unwrap();
+    // Selecting it wins over disabling it in the config, as for any rule.
+    std::fs::write(&config, format!("{base}disable = [\"directive\"]\n")).unwrap();
+    assert_eq!(brief(&selected("claimlint-directive").1), both);
+    // `[severity]` raises it, by id or by category, and it then fails the run.
+    for key in ["claimlint-directive", "directive"] {
+        std::fs::write(&config, format!("{base}[severity]\n{key} = \"error\"\n")).unwrap();
+        let (code, findings) = selected("directive");
+        assert_eq!(findings[0]["severity"], "error", "{key}");
+        assert_eq!(code, 1, "{key}");
+    }
 }
 
 #[test]

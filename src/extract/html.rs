@@ -1089,26 +1089,30 @@ impl<'s> Walker<'s> {
     }
 }
 
-/// The attributes of one start tag standing alone (`<a id="ref1" href="#x">`), names lowercased
-/// and values with character references decoded, as a browser reads them; `None` if `tag` is not
-/// a start tag. For Markdown, which passes inline tags through one by one.
-pub(crate) fn start_tag_attributes(tag: &str) -> Option<Vec<(String, String)>> {
-    let token = html5gum::Tokenizer::new(tag).flatten().next()?;
+/// One start tag standing alone (`<a id="ref1" href="#x">`) as a browser reads it: whether it
+/// closes itself (`<br/>`), and its attributes, names lowercased and values with character
+/// references decoded; `None` if `tag` is not a start tag. For Markdown, which passes inline
+/// tags through one by one.
+pub(crate) fn read_start_tag(tag: &str) -> Option<(bool, Vec<(String, String)>)> {
+    // Parse errors (a reference without its `;`, a repeated attribute) come as tokens of their
+    // own before the tag; a browser reads the tag all the same.
+    let token = html5gum::Tokenizer::new(tag)
+        .flatten()
+        .find(|t| !matches!(t, html5gum::Token::Error(_)))?;
     let html5gum::Token::StartTag(start) = token else {
         return None;
     };
-    Some(
-        start
-            .attributes
-            .iter()
-            .map(|(name, value)| {
-                (
-                    String::from_utf8_lossy(name).into_owned(),
-                    String::from_utf8_lossy(&value.value).into_owned(),
-                )
-            })
-            .collect(),
-    )
+    let attributes = start
+        .attributes
+        .iter()
+        .map(|(name, value)| {
+            (
+                String::from_utf8_lossy(name).into_owned(),
+                String::from_utf8_lossy(&value.value).into_owned(),
+            )
+        })
+        .collect();
+    Some((start.self_closing, attributes))
 }
 
 #[cfg(test)]

@@ -354,7 +354,7 @@ impl<'s> Walker<'s> {
         }
         // Ids and inline links feed citation markers: `<a id="ref1"></a>` is a reference,
         // `<sup><a href="#ref1">1</a></sup>` a marker pointing at it.
-        if !closing && let Some(attributes) = super::html::start_tag_attributes(tag) {
+        if !closing && let Some((self_closing, attributes)) = super::html::read_start_tag(tag) {
             let mut href = None;
             for (attribute, value) in attributes {
                 if attribute == "href" {
@@ -527,9 +527,10 @@ fn tag_name(tag: &str) -> (String, bool, bool) {
         Some(rest) => (true, rest),
         None => (false, rest),
     };
+    // Custom elements have hyphens (`<a-b>` is not an `<a>`).
     let name = rest
         .chars()
-        .take_while(char::is_ascii_alphanumeric)
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
         .map(|c| c.to_ascii_lowercase())
         .collect();
     (name, closing, tag.ends_with("/>"))
@@ -962,6 +963,18 @@ mod tests {
             .find(|l| l.url == "#r2")
             .expect("inline link");
         assert_eq!(&prose.text[link.prose.clone()], "2");
+        // A tag with a parse error (a reference without its `;`) is read as a browser reads it;
+        // a custom element `<a-b>` is no `<a>`; an unquoted `href=/x/` does not close the tag.
+        let odd = "See [1](#r9).<a-b></a-b> <a class=\"fn&nbsp\" id=\"r9\"></a>\
+                   <a href=/x/>there</a>\n";
+        let other = run(odd);
+        assert_eq!(other.anchors, ["r9"]);
+        let link = other
+            .links
+            .iter()
+            .find(|l| l.url == "/x/")
+            .expect("unquoted link");
+        assert_eq!(&other.text[link.prose.clone()], "there");
         // The HTML block's `<sup>` is mapped into the document's prose.
         assert_eq!(prose.superscripts.len(), 1, "{:?}", prose.superscripts);
         let sup = prose.superscripts[0].clone();

@@ -474,9 +474,10 @@ impl<'a> PageCitations<'a> {
                 };
             }
         }
-        // `[1](#ref1)` in Markdown: the link text is a bare number. Links do not nest, so a
-        // marker made from one link never overlaps another's; only the markers found so far
-        // need checking.
+        // `[1](#ref1)` in Markdown: the link text is a bare number. A link's marker is checked
+        // against the markers found before the links and against the last one added here: links
+        // rarely nest (only inline HTML `<a>` inside a Markdown link does), and a nested pair
+        // comes in a row, so a bare number in both makes one marker.
         let found = RangeIndex::new(out.iter().map(|m| &m.prose));
         let found_count = out.len();
         for l in &self.prose.links {
