@@ -69,6 +69,26 @@ fn markdown_footnotes_resolve_or_are_reported() {
 }
 
 #[test]
+fn a_footnote_link_with_a_title_still_cites() {
+    // Footnote plugins give the marker's link the reference as its tooltip. Read as prose, the
+    // tooltip split the sentence from its marker, which then resolved to nothing.
+    let text = "<p>About 70% of patients responded.<sup><a href=\"#ref1\" \
+                title=\"Smith J. Ketamine. 2019.\">1</a></sup></p>\n\
+                <ol><li id=\"ref1\">Smith J. Ketamine. 2019.</li></ol>\n";
+    let f = lint(text, Format::Html);
+    let rate = finding(&f, "efficacy-rate", "About 70% of patients");
+    assert_eq!(rate.severity, Severity::Info, "{f:#?}");
+    assert_eq!(cue(text, rate).0, "1");
+    // The title of a link that leaves the page is still read: claims hide in tooltips too.
+    let outside = "<p><a href=\"/offer\" title=\"Cures anxiety for good\">Our offer</a></p>\n";
+    let f = lint(outside, Format::Html);
+    assert!(
+        f.iter().any(|x| x.matched.contains("Cures anxiety")),
+        "{f:#?}"
+    );
+}
+
+#[test]
 fn html_superscripts_resolve_by_anchor_or_reference_list() {
     let text = fixture("sup-references.html");
     let f = lint(&text, Format::Html);

@@ -933,8 +933,15 @@ impl<'s> Walker<'s> {
             }
             self.implied_end_tags(name);
             if self.head == 0 {
+                // A link to a place on the page (a footnote marker, a back-reference) carries
+                // the reference it points at as its tooltip: that is no claim, and read as a
+                // block it would split the sentence from its marker.
+                let in_page_link = name == "a"
+                    && attrs.iter().any(|a| {
+                        a.name == "href" && pieces_text(self.source, &a.value).starts_with('#')
+                    });
                 for attr in attrs {
-                    if matches!(attr.name, "alt" | "title") {
+                    if attr.name == "alt" || (attr.name == "title" && !in_page_link) {
                         self.attr_block(BlockKind::AltText, &attr.value);
                     }
                 }
