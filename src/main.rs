@@ -387,6 +387,10 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             color,
             rules,
             run: &run,
+            directive: report::DirectiveRule {
+                severity: settings.directive_severity(),
+                enabled: settings.directive_findings(),
+            },
         },
     );
     let mut summary = Summary {

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use claimlint::finding::{Waiver, WaiverKind};
 use claimlint::report::provenance::RunInfo;
-use claimlint::report::{self, Format, ReportOptions, Summary};
+use claimlint::report::{self, DirectiveRule, Format, ReportOptions, Summary};
 use claimlint::source::Encoding;
 use claimlint::{Finding, Ruleset, Severity, SourceFile};
 
@@ -68,6 +68,7 @@ fn render(format: Format, files: &[(SourceFile, Vec<Finding>)]) -> String {
             color: false,
             rules,
             run: &run,
+            directive: DirectiveRule::default(),
         },
     );
     let mut out = Vec::new();

@@ -140,6 +140,26 @@ pub struct ReportOptions<'a> {
     pub rules: &'a Ruleset,
     /// When, with what and on which command line the run was made (the HTML report's header).
     pub run: &'a provenance::RunInfo,
+    /// How the run treats the engine's own rule for problems with directives, which no ruleset
+    /// holds (SARIF describes it next to the ruleset rules).
+    pub directive: DirectiveRule,
+}
+
+/// The run's settings for `claimlint-directive`: its severity (`[severity]`) and whether it is
+/// reported (`--disable` turns it off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirectiveRule {
+    pub severity: crate::finding::Severity,
+    pub enabled: bool,
+}
+
+impl Default for DirectiveRule {
+    fn default() -> Self {
+        DirectiveRule {
+            severity: crate::finding::Severity::Warning,
+            enabled: true,
+        }
+    }
 }
 
 /// The reporter for a format.
@@ -149,7 +169,7 @@ pub fn reporter<'a>(format: Format, opts: ReportOptions<'a>) -> Box<dyn Reporter
         Format::Json => Box::new(json::JsonReporter::new(opts.rules.names.clone())),
         Format::Jsonl => Box::new(jsonl::JsonlReporter),
         Format::Compact => Box::new(compact::CompactReporter),
-        Format::Sarif => Box::new(sarif::SarifReporter::new(opts.rules)),
+        Format::Sarif => Box::new(sarif::SarifReporter::new(opts.rules, opts.directive)),
         Format::Github => Box::new(github::GithubReporter),
         Format::Gitlab => Box::new(gitlab::GitlabReporter::default()),
         Format::Junit => Box::new(junit::JunitReporter::default()),

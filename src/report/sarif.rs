@@ -35,15 +35,17 @@ pub const FINGERPRINT_KEY: &str = "claimlintFingerprint/v1";
 /// `invocations` so that nothing after the head has to be known when the first result is written.
 pub struct SarifReporter<'a> {
     rules: &'a Ruleset,
+    directive: super::DirectiveRule,
     /// The results array, once the log's head is written.
     results: Option<ArrayWriter>,
     notifications: Vec<Value>,
 }
 
 impl<'a> SarifReporter<'a> {
-    pub fn new(rules: &'a Ruleset) -> Self {
+    pub fn new(rules: &'a Ruleset, directive: super::DirectiveRule) -> Self {
         SarifReporter {
             rules,
+            directive,
             results: None,
             notifications: Vec::new(),
         }
@@ -112,7 +114,7 @@ impl<'a> SarifReporter<'a> {
                 .rules
                 .iter()
                 .map(rule_descriptor)
-                .chain([directive_descriptor()])
+                .chain([directive_descriptor(self.directive)])
                 .collect::<Vec<_>>(),
         }})
     }
@@ -238,14 +240,17 @@ fn rule_descriptor(rule: &Rule) -> Value {
 }
 
 /// The descriptor of `claimlint-directive`, the engine's rule for directive problems.
-fn directive_descriptor() -> Value {
+fn directive_descriptor(settings: super::DirectiveRule) -> Value {
     json!({
         "id": DIRECTIVE_RULE,
         "name": camel_case(DIRECTIVE_RULE),
         "shortDescription": { "text": one_line(DIRECTIVE_SUMMARY) },
         "fullDescription": { "text": one_line(DIRECTIVE_SUMMARY) },
         "help": { "text": one_line(DIRECTIVE_HELP), "markdown": one_line(DIRECTIVE_HELP) },
-        "defaultConfiguration": { "level": level(Severity::Warning), "enabled": true },
+        "defaultConfiguration": {
+            "level": level(settings.severity),
+            "enabled": settings.enabled,
+        },
         "properties": { "category": DIRECTIVE_CATEGORY, "tags": [DIRECTIVE_CATEGORY] },
     })
 }
@@ -342,7 +347,7 @@ mod tests {
         let file = SourceFile::from_text("a.md", "<!-- x -->".into(), Encoding::Utf8, 0);
         let mut f = test_finding(&file, 0..10, Severity::Warning);
         f.rule = DIRECTIVE_RULE.into();
-        let reporter = SarifReporter::new(&rules);
+        let reporter = SarifReporter::new(&rules, crate::report::DirectiveRule::default());
         let result = reporter.result(&file, &f, "fp", None);
         let index = result["ruleIndex"].as_u64().expect("a rule index") as usize;
         let descriptor = &reporter.tool()["driver"]["rules"][index];
@@ -352,6 +357,17 @@ mod tests {
         // A ruleset rule keeps its own index.
         f.rule = rules.rules[3].id.clone();
         assert_eq!(reporter.result(&file, &f, "fp", None)["ruleIndex"], 3);
+        // The descriptor follows the run's settings (`[severity]`, `--disable`).
+        let raised = SarifReporter::new(
+            &rules,
+            crate::report::DirectiveRule {
+                severity: Severity::Error,
+                enabled: false,
+            },
+        );
+        let descriptor = &raised.tool()["driver"]["rules"][index];
+        assert_eq!(descriptor["defaultConfiguration"]["level"], "error");
+        assert_eq!(descriptor["defaultConfiguration"]["enabled"], false);
     }
 
     #[test]
@@ -376,7 +392,7 @@ mod tests {
             test_finding(&file, 9..13, Severity::Warning),
         ];
         for with_findings in [false, true] {
-            let mut reporter = SarifReporter::new(&rules);
+            let mut reporter = SarifReporter::new(&rules, crate::report::DirectiveRule::default());
             let mut out = Vec::new();
             let mut results = Vec::new();
             if with_findings {
