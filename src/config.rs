@@ -398,6 +398,17 @@ impl Settings {
             || !self.disable.iter().any(|id| is_directive_rule(id))
     }
 
+    /// The pipeline's options for this run: `inline_config` (off with `--no-inline-config`) and
+    /// how problems with directives are reported.
+    pub fn lint_options(&self, inline_config: bool) -> crate::lint::LintOptions {
+        crate::lint::LintOptions {
+            inline_config,
+            directive_findings: self.directive_findings(),
+            directive_severity: self.directive_severity(),
+            only_directive_findings: self.only_directives(),
+        }
+    }
+
     /// The severity of `claimlint-directive` findings: `[severity]` for the rule id, else for its
     /// category `directive`, else warning.
     pub fn directive_severity(&self) -> Severity {

@@ -335,14 +335,14 @@ impl Document<'_> {
             let hits = self.cue_index.all();
             // Keep the longest hit at each start ("ketamine infusions" over "ketamine").
             let mut out: Vec<Range<usize>> = Vec::new();
-            for h in hits.iter().filter(|h| h.list() == list) {
+            for hit in hits.iter().filter(|h| h.list() == list).map(CueHit::range) {
                 match out.last_mut() {
-                    Some(last) if h.range().start < last.end => {
-                        if h.range().start == last.start && h.range().end > last.end {
-                            *last = h.range().clone();
+                    Some(last) if hit.start < last.end => {
+                        if hit.start == last.start && hit.end > last.end {
+                            *last = hit;
                         }
                     }
-                    _ => out.push(h.range().clone()),
+                    _ => out.push(hit),
                 }
             }
             out

@@ -348,12 +348,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
 
     // The report file is opened before linting, so an unwritable --output fails at once.
     let mut report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
-    let options = LintOptions {
-        inline_config: !args.no_inline_config,
-        directive_findings: settings.directive_findings(),
-        directive_severity: settings.directive_severity(),
-        only_directive_findings: settings.only_directives(),
-    };
+    let options = settings.lint_options(!args.no_inline_config);
 
     let mut stdout = BufWriter::new(io::stdout().lock());
     let (mut out, color): (&mut dyn Write, bool) = match report_file.as_mut() {
@@ -525,12 +520,7 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
         paths.push(PathBuf::from("."));
     }
     let jobs = walk::walk(&paths, &settings.walk_options()).map(Job::from_walk);
-    let options = LintOptions {
-        inline_config: !args.no_inline_config,
-        directive_findings: settings.directive_findings(),
-        directive_severity: settings.directive_severity(),
-        only_directive_findings: settings.only_directives(),
-    };
+    let options = settings.lint_options(!args.no_inline_config);
     lint_each(jobs, &rules, &settings, &options, false, |job, outcome| {
         match outcome {
             Outcome::Linted(file, mut findings) => {
@@ -567,8 +557,8 @@ fn report_plural(n: usize, singular: &str, plural: &str) -> String {
 /// Lints every job in parallel and hands each outcome to `each` in job order, as soon as it and
 /// all the jobs before it are done, then drops it. Jobs are taken from the iterator (the walk)
 /// as workers free up, so only the outcomes waiting behind a slower file are held: memory
-/// follows the largest files, not the tree. The first error from `each` stops the run (jobs not yet started are skipped) and is
-/// returned. On a terminal, a progress bar appears on stderr once the run has lasted a second
+/// follows the largest files, not the tree. The first error from `each` stops the run (jobs
+/// not yet started are skipped) and is returned. On a terminal, a progress bar appears on stderr once the run has lasted a second
 /// (short runs never flash one); indicatif hides it when stderr is not a terminal.
 fn lint_each(
     jobs: impl Iterator<Item = Job> + Send,

@@ -165,8 +165,7 @@ pub struct Entry {
     /// How output names it: relative as given, `/` separators, no leading `./`.
     pub display: String,
     /// Where to read it, when that is not `display` itself (an absolute or non-UTF-8 path, say).
-    /// Most walked files read as displayed: one string per file instead of two takes a third
-    /// off the memory of a big tree's walk, which is held until the run ends.
+    /// Most walked files read as displayed, so most entries hold one string, not two.
     pub read_as: Option<PathBuf>,
     pub format: Format,
 }
@@ -272,14 +271,17 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walk {
                     message: io_message(&e),
                 };
                 root.started = true;
+                let key = error.path.clone();
                 root.head = Some(Err(error));
-                key_of(root.head.as_ref())
+                key
             }
             Ok(meta) if !meta.is_dir() => {
                 let format = format_for(path, &opts.extensions).unwrap_or(Format::Plain);
                 root.started = true;
-                root.head = Some(Ok(Entry::new(path, format)));
-                key_of(root.head.as_ref())
+                let entry = Entry::new(path, format);
+                let key = entry.display.clone();
+                root.head = Some(Ok(entry));
+                key
             }
             Ok(_) => lower_bound(path),
         };
@@ -290,11 +292,10 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walk {
 }
 
 /// The display path of a step, its place in the walk's order.
-fn key_of(step: Option<&Walked>) -> String {
+fn key_of(step: &Walked) -> String {
     match step {
-        Some(Ok(entry)) => entry.display.clone(),
-        Some(Err(error)) => error.path.clone(),
-        None => String::new(),
+        Ok(entry) => entry.display.clone(),
+        Err(error) => error.path.clone(),
     }
 }
 
@@ -338,7 +339,7 @@ impl Walk {
                     Ok(Entry::new(path, format))
                 }
             };
-            let mut key = key_of(Some(&step));
+            let mut key = key_of(&step);
             // A directory that could not be read sorts where its files would have.
             if let Err(error) = &step
                 && is_real_dir(Path::new(&error.path))

@@ -936,12 +936,14 @@ impl<'s> Walker<'s> {
                 // A link to a place on the page (a footnote marker, a back-reference) carries
                 // the reference it points at as its tooltip: that is no claim, and read as a
                 // block it would split the sentence from its marker.
-                let in_page_link = name == "a"
-                    && attrs.iter().any(|a| {
-                        a.name == "href" && pieces_text(self.source, &a.value).starts_with('#')
-                    });
+                let in_page_link = || {
+                    name == "a"
+                        && attrs.iter().any(|a| {
+                            a.name == "href" && pieces_text(self.source, &a.value).starts_with('#')
+                        })
+                };
                 for attr in attrs {
-                    if attr.name == "alt" || (attr.name == "title" && !in_page_link) {
+                    if attr.name == "alt" || (attr.name == "title" && !in_page_link()) {
                         self.attr_block(BlockKind::AltText, &attr.value);
                     }
                 }
@@ -1038,7 +1040,7 @@ impl<'s> Walker<'s> {
     /// (the older spelling of an anchor), so that `href="#ref1"` can be resolved.
     fn record_anchor(&mut self, name: &str, attrs: &[Attr]) {
         for attr in attrs {
-            if attr.name == "id" || (attr.name == "name" && name == "a") {
+            if names_anchor(name, attr.name) {
                 let id = pieces_text(self.source, &attr.value);
                 if !id.is_empty() {
                     self.anchors.push(id);
@@ -1094,6 +1096,12 @@ impl<'s> Walker<'s> {
             }
         }
     }
+}
+
+/// Whether attribute `attribute` of element `element` names a fragment target: an `id`, or the
+/// `name` of an `<a>` (the older spelling of an anchor).
+pub(crate) fn names_anchor(element: &str, attribute: &str) -> bool {
+    attribute == "id" || (attribute == "name" && element == "a")
 }
 
 /// One start tag standing alone (`<a id="ref1" href="#x">`) as a browser reads it: whether it

@@ -359,9 +359,7 @@ impl<'s> Walker<'s> {
             for (attribute, value) in attributes {
                 if attribute == "href" {
                     href = Some(value);
-                } else if (attribute == "id" || (attribute == "name" && name == "a"))
-                    && !value.is_empty()
-                {
+                } else if super::html::names_anchor(&name, &attribute) && !value.is_empty() {
                     self.anchors.push(value);
                 }
             }
@@ -465,16 +463,15 @@ impl<'s> Walker<'s> {
             let (span, _) = map_range(&pieces, directive.span.clone());
             self.builder.add_comment(&directive.text, span);
         }
+        let here = |inner: &Range<usize>| {
+            let start = map_offset(&offsets, inner.start);
+            start..map_offset(&offsets, inner.end).max(start)
+        };
         for link in &inner.links {
-            let start = map_offset(&offsets, link.prose.start);
-            let end = map_offset(&offsets, link.prose.end).max(start);
-            self.builder.add_link(&link.url, start..end);
+            self.builder.add_link(&link.url, here(&link.prose));
         }
-        for sup in &inner.superscripts {
-            let start = map_offset(&offsets, sup.start);
-            let end = map_offset(&offsets, sup.end).max(start);
-            self.superscripts.push(start..end);
-        }
+        self.superscripts
+            .extend(inner.superscripts.iter().map(here));
         self.anchors.extend(inner.anchors);
     }
 
@@ -505,7 +502,10 @@ impl<'s> Walker<'s> {
         prose.superscripts = self
             .superscripts
             .into_iter()
-            .map(|sup| floor(sup.start)..floor(sup.end).max(floor(sup.start)))
+            .map(|sup| {
+                let start = floor(sup.start);
+                start..floor(sup.end).max(start)
+            })
             .collect();
         prose
     }

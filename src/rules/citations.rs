@@ -214,7 +214,7 @@ impl<'a> PageCitations<'a> {
             .or_else(|| {
                 cues.iter()
                     .find(|c| c.list() == self.lists.cues)
-                    .map(|c| Citation::in_text(text, c.range().clone()))
+                    .map(|c| Citation::in_text(text, c.range()))
             })
             .or_else(|| {
                 self.named_source_with_year(nr.clone(), cues)
@@ -254,7 +254,7 @@ impl<'a> PageCitations<'a> {
             let name = cues
                 .iter()
                 .filter(|c| c.list() == list && c.range().start == first.range().start)
-                .map(|c| c.range().clone())
+                .map(|c| c.range())
                 .max_by_key(|r| r.end)?;
             let year = year_of(&name).unwrap_or(&name);
             Some(name.start.min(year.start)..name.end.max(year.end))

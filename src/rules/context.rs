@@ -101,7 +101,8 @@ pub enum Verdict {
 impl SentenceContext<'_> {
     fn first(&self, list: usize, outside: &Range<usize>) -> Option<&CueHit> {
         self.cues.iter().find(|c| {
-            c.list() == list && (c.range().end <= outside.start || c.range().start >= outside.end)
+            let r = c.range();
+            c.list() == list && (r.end <= outside.start || r.start >= outside.end)
         })
     }
 
@@ -110,13 +111,14 @@ impl SentenceContext<'_> {
     /// minutes": the hedge belongs to the pills, not to the claim.
     fn in_clause(&self, list: usize, hit: &Range<usize>) -> Option<&CueHit> {
         self.cues.iter().find(|c| {
-            if c.list() != list || !(c.range().end <= hit.start || c.range().start >= hit.end) {
+            let r = c.range();
+            if c.list() != list || !(r.end <= hit.start || r.start >= hit.end) {
                 return false;
             }
-            let between = if c.range().end <= hit.start {
-                &self.text[c.range().end..hit.start]
+            let between = if r.end <= hit.start {
+                &self.text[r.end..hit.start]
             } else {
-                &self.text[hit.end..c.range().start]
+                &self.text[hit.end..r.start]
             };
             !(between.contains([',', ';', ':', '(', ')']) || between.contains(" - "))
         })
@@ -129,10 +131,11 @@ impl SentenceContext<'_> {
     /// A negator shortly before the claim, in the same clause.
     fn negator_before(&self, hit: &Range<usize>) -> Option<&CueHit> {
         self.cues.iter().rev().find(|c| {
-            if c.list() != self.lists.negators || c.range().end > hit.start {
+            let end = c.range().end;
+            if c.list() != self.lists.negators || end > hit.start {
                 return false;
             }
-            let between = &self.text[c.range().end..hit.start];
+            let between = &self.text[end..hit.start];
             // A spaced dash ("Don't wait - get relief now") starts a new clause too.
             let clause_break = between.contains([',', ';', ':', '(', ')', '.', '!', '?'])
                 || between.contains(" - ")
@@ -207,7 +210,7 @@ pub fn evaluate(
             policy.absolute,
             Severity::Info,
             note,
-            Some(CueSpan::Norm(a.range().clone())),
+            Some(CueSpan::Norm(a.range())),
             &mut severity,
         );
     }
@@ -217,7 +220,7 @@ pub fn evaluate(
             policy.first_person,
             Severity::Info,
             note,
-            Some(CueSpan::Norm(f.range().clone())),
+            Some(CueSpan::Norm(f.range())),
             &mut severity,
         );
     }
@@ -227,7 +230,7 @@ pub fn evaluate(
             policy.hedge,
             policy.hedge_floor,
             note,
-            Some(CueSpan::Norm(h.range().clone())),
+            Some(CueSpan::Norm(h.range())),
             &mut severity,
         );
     }
@@ -237,7 +240,7 @@ pub fn evaluate(
             policy.named_source,
             Severity::Info,
             note,
-            Some(CueSpan::Norm(n.range().clone())),
+            Some(CueSpan::Norm(n.range())),
             &mut severity,
         );
     }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::data::{Data, DataLists};
-use super::matcher::CueHit;
+use super::matcher::{CueHit, cues_within};
 use super::{DocumentRule, Rule};
 
 /// At most this many words between a denial and the term it denies ("no known side effects"),
@@ -177,21 +177,21 @@ const DENIAL_WINDOW_BYTES: usize = 256;
 /// Whether a denial stands just before the cue ("no side effects", "without any side effects")
 /// or right after it ("side-effect free").
 fn is_denied(doc: &DocumentRule, page: &Page, cue: &CueHit) -> bool {
-    let from = cue.range().start.saturating_sub(DENIAL_WINDOW_BYTES);
+    let cue = cue.range();
+    let from = cue.start.saturating_sub(DENIAL_WINDOW_BYTES);
     let first = page.cues.partition_point(|d| d.range().start < from);
     page.cues[first..]
         .iter()
-        .take_while(|d| d.range().start <= cue.range().end + 1)
-        .filter(|d| doc.denied_by.contains(&d.list()) && !overlaps(&d.range(), &cue.range()))
+        .take_while(|d| d.range().start <= cue.end + 1)
+        .filter(|d| doc.denied_by.contains(&d.list()))
+        .map(CueHit::range)
+        .filter(|d| !overlaps(d, &cue))
         .any(|d| {
-            if d.range().end <= cue.range().start {
-                words_between(page.text, d.range().end..cue.range().start)
-                    .is_some_and(|n| n <= NEAR_WORDS)
+            if d.end <= cue.start {
+                words_between(page.text, d.end..cue.start).is_some_and(|n| n <= NEAR_WORDS)
             } else {
-                let gap = &page.text[cue.range().end..d.range().start.max(cue.range().end)];
-                d.range().start >= cue.range().end
-                    && gap.len() <= 1
-                    && gap.chars().all(|c| c == ' ' || c == '-')
+                let gap = &page.text[cue.end..d.start.max(cue.end)];
+                d.start >= cue.end && gap.len() <= 1 && gap.chars().all(|c| c == ' ' || c == '-')
             }
         })
 }
@@ -263,7 +263,7 @@ fn unapproved_in_sentence(
             named.or(compounded).map(|product| Mention {
                 product,
                 compounded: compounded.is_some(),
-                range: c.range().clone(),
+                range: c.range(),
             })
         })
         .collect();
@@ -273,13 +273,13 @@ fn unapproved_in_sentence(
     let not_conditions: Vec<Range<usize>> = cues
         .iter()
         .filter(|c| c.list() == lists.not_conditions)
-        .map(|c| c.range().clone())
+        .map(|c| c.range())
         .collect();
     let mut conditions: Vec<(usize, Range<usize>)> = cues
         .iter()
         .filter_map(|c| {
             let i = lists.conditions.iter().position(|&l| l == c.list())?;
-            Some((i, c.range().clone()))
+            Some((i, c.range()))
         })
         .filter(|(_, r)| !not_conditions.iter().any(|n| contains(n, r)))
         .collect();
@@ -287,7 +287,7 @@ fn unapproved_in_sentence(
     let negations: Vec<Range<usize>> = cues
         .iter()
         .filter(|c| c.list() == lists.not_a_use_after)
-        .map(|c| c.range().clone())
+        .map(|c| c.range())
         .collect();
     conditions.retain(|(_, r)| {
         !within_longer(r, &all_conditions)
@@ -302,7 +302,7 @@ fn unapproved_in_sentence(
     let comparisons: Vec<Range<usize>> = cues
         .iter()
         .filter(|c| c.list() == lists.comparison_cues || lists.negators.contains(&c.list()))
-        .map(|c| c.range().clone())
+        .map(|c| c.range())
         .collect();
     mentions.retain(|m| {
         !within_longer(&m.range, &all_mentions)
@@ -479,13 +479,7 @@ impl Page<'_> {
 
     /// The cues wholly inside a range.
     fn cues_in(&self, range: &Range<usize>) -> Vec<CueHit> {
-        let start = self.cues.partition_point(|c| c.range().start < range.start);
-        self.cues[start..]
-            .iter()
-            .take_while(|c| c.range().start < range.end)
-            .filter(|c| c.range().end <= range.end)
-            .cloned()
-            .collect()
+        cues_within(self.cues, range.clone()).copied().collect()
     }
 }
 

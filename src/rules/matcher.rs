@@ -114,13 +114,24 @@ impl RuleRegex {
     /// literals for a reverse search) makes a search over many pages about 5% faster, but
     /// building it was an eighth of a one-paragraph check.
     fn searcher(&self, scanned: usize) -> Option<&meta::Regex> {
-        if scanned < PREFILTER_AFTER_BYTES && self.compiled.get().is_none() {
-            self.unfiltered
-                .get_or_init(|| build_meta_regex(&self.source, false).ok())
-                .as_ref()
+        self.searcher_cell(scanned)
+            .get_or_init(|| build_meta_regex(&self.source, self.prefiltered(scanned)).ok())
+            .as_ref()
+    }
+
+    /// Where `searcher` keeps the compile it uses (so whether it is compiled yet).
+    fn searcher_cell(&self, scanned: usize) -> &OnceLock<Option<meta::Regex>> {
+        if self.prefiltered(scanned) {
+            &self.compiled
         } else {
-            self.regex()
+            &self.unfiltered
         }
+    }
+
+    /// Whether `searcher` uses the prefiltered compile: once the run has scanned enough, or
+    /// once it exists. (A gated regex's `regex` fallback never has one.)
+    fn prefiltered(&self, scanned: usize) -> bool {
+        !self.gated && (scanned >= PREFILTER_AFTER_BYTES || self.compiled.get().is_some())
     }
 }
 
@@ -411,12 +422,11 @@ pub fn phrase_variants(phrase: &str) -> Vec<String> {
     } else {
         normalize(&phrase.to_lowercase()).text.trim().to_owned()
     };
-    let mut out = Vec::with_capacity(3);
-    if base.contains('-') {
-        out.push(base.replace('-', " "));
-        out.push(base.replace('-', ""));
-    }
-    out.insert(0, base);
+    let hyphen_forms = base
+        .contains('-')
+        .then(|| [base.replace('-', " "), base.replace('-', "")]);
+    let mut out = vec![base];
+    out.extend(hyphen_forms.into_iter().flatten());
     out.retain(|v| !v.is_empty());
     out.dedup();
     out
@@ -608,7 +618,7 @@ impl Matcher {
                 ungated
                     .iter()
                     .map(|&i| &self.regexes[i])
-                    .filter(|r| r.compiled.get().is_none()),
+                    .filter(|r| r.searcher_cell(scanned).get().is_none()),
             )
             .collect();
         if uncompiled.len() > 1 {
@@ -703,6 +713,15 @@ impl Matcher {
     }
 }
 
+/// The hits of `hits` (ordered by start) wholly inside `range`, found by binary search.
+pub(crate) fn cues_within(hits: &[CueHit], range: Range<usize>) -> impl Iterator<Item = &CueHit> {
+    let first = hits.partition_point(|c| c.range().start < range.start);
+    hits[first..]
+        .iter()
+        .take_while(move |c| c.range().start < range.end)
+        .filter(move |c| c.range().end <= range.end)
+}
+
 /// The cue hits of one whole text, ordered by (start, end, list). An overlapping scan reports
 /// every occurrence of every term, so the hits inside a range are exactly those a scan of just
 /// that range finds: one scan serves every sentence of a document.
@@ -719,11 +738,7 @@ impl CueIndex {
 
     /// `within` without the copy.
     pub(crate) fn within_iter(&self, range: Range<usize>) -> impl Iterator<Item = &CueHit> {
-        let first = self.hits.partition_point(|c| c.range().start < range.start);
-        self.hits[first..]
-            .iter()
-            .take_while(move |c| c.range().start < range.end)
-            .filter(move |c| c.range().end <= range.end)
+        cues_within(&self.hits, range)
     }
 
     pub(crate) fn all(&self) -> &[CueHit] {
