@@ -11,6 +11,7 @@ mod cli;
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +21,6 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, ValueEnum as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use claimlint::atomic::{AtomicFile, OutputError};
 use claimlint::baseline::{Baseline, BaselineError};
@@ -401,10 +401,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // Each file is reported as soon as it and the files before it are linted, and then dropped:
     // only reporters that must (HTML) keep file texts until the end.
     lint_each(
+        &lint_pool()?,
         jobs,
-        rules,
-        &settings,
-        &options,
+        |job| lint_job(job, rules, &settings, &options),
         !args.no_progress,
         |job, outcome| {
             if matches!(job.input, Input::Path(_)) {
@@ -521,7 +520,8 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
     }
     let jobs = walk::walk(&paths, &settings.walk_options()).map(Job::from_walk);
     let options = settings.lint_options(!args.no_inline_config);
-    lint_each(jobs, &rules, &settings, &options, false, |job, outcome| {
+    let lint = |job: &Job| lint_job(job, &rules, &settings, &options);
+    lint_each(&lint_pool()?, jobs, lint, false, |job, outcome| {
         match outcome {
             Outcome::Linted(file, mut findings) => {
                 baseline.filter(&file, &mut findings);
@@ -554,17 +554,17 @@ fn report_plural(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
-/// Lints every job in parallel and hands each outcome to `each` in job order, as soon as it and
-/// all the jobs before it are done, then drops it. Jobs are taken from the iterator (the walk)
-/// as workers free up, so only the outcomes waiting behind a slower file are held: memory
-/// follows the largest files, not the tree. The first error from `each` stops the run (jobs
+/// Lints every job in parallel (`lint` is `lint_job` with the run's rules) and hands each outcome
+/// to `each` in job order, as soon as it and all the jobs before it are done, then drops it. Jobs
+/// are taken from the iterator (the walk) as they come within a window of the next to report,
+/// so only the outcomes waiting behind a slower file are held: memory follows the largest files,
+/// not the tree. The first error from `each` stops the run (jobs
 /// not yet started are skipped) and is returned. On a terminal, a progress bar appears on stderr once the run has lasted a second
 /// (short runs never flash one); indicatif hides it when stderr is not a terminal.
 fn lint_each(
+    pool: &rayon::ThreadPool,
     jobs: impl Iterator<Item = Job> + Send,
-    rules: &Ruleset,
-    settings: &Settings,
-    options: &LintOptions,
+    lint: impl Fn(&Job) -> Outcome + Sync,
     progress: bool,
     mut each: impl FnMut(&Job, Outcome) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
@@ -584,33 +584,48 @@ fn lint_each(
         })
     });
     let stop = AtomicBool::new(false);
-    // Outcomes are reported in job order, so a worker may not start a job more than `window`
-    // jobs past the next one to report: a slow early file then holds back at most that many
-    // finished files (and their texts) in memory, not the rest of the tree.
-    let window = 8 * rayon::current_num_threads().max(1);
+    // Outcomes are reported in job order, so no job is started more than `window` jobs past the
+    // next one to report: a slow early file then holds back at most that many finished files
+    // (and their texts) in memory, not the rest of the tree.
+    let window = 8 * pool.current_num_threads().max(1);
     let reported = (Mutex::new(0usize), Condvar::new());
     let (sender, outcomes) = mpsc::channel::<(usize, Job, Outcome)>();
     let result = std::thread::scope(|scope| {
         scope.spawn(|| {
-            // Once the run stops, the walk stops too.
-            jobs.take_while(|_| !stop.load(Ordering::Relaxed))
-                .enumerate()
-                .par_bridge()
-                .for_each_with(sender, |sender, (i, job)| {
-                    let (lock, turn) = &reported;
+            // This thread walks and waits for the window; the pool's workers only lint. A worker
+            // must never wait for another job: linting runs rayon itself (the first pages compile
+            // regexes on every core), and a worker waiting inside that may take up a queued job,
+            // so a wait there could be for the very job suspended beneath it on its own stack.
+            let (stop, bar, reported, lint) = (&stop, &bar, &reported, &lint);
+            pool.in_place_scope(|pool| {
+                for (i, job) in jobs.enumerate() {
+                    let (lock, turn) = reported;
                     let mut next = lock.lock().unwrap_or_else(|e| e.into_inner());
                     while i >= *next + window && !stop.load(Ordering::Relaxed) {
                         next = turn.wait(next).unwrap_or_else(|e| e.into_inner());
                     }
                     drop(next);
+                    // Once the run stops, the walk stops too.
                     if stop.load(Ordering::Relaxed) {
-                        return;
+                        break;
                     }
-                    let outcome = lint_job(&job, rules, settings, options);
-                    bar.inc(1);
-                    // The receiver is gone only after an error; the run is stopping anyway.
-                    let _ = sender.send((i, job, outcome));
-                });
+                    let sender = sender.clone();
+                    pool.spawn(move |_| {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        // A bug that panics on one file is that file's error: the run goes on,
+                        // and its outcome still arrives, so the jobs after it are reported.
+                        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| lint(&job)))
+                            .unwrap_or_else(|panic| Outcome::Failed(crash_message(&*panic)));
+                        bar.inc(1);
+                        // The receiver is gone only after an error; the run is stopping anyway.
+                        let _ = sender.send((i, job, outcome));
+                    });
+                }
+            });
+            // The last sender: once it and the jobs' are gone, the outcomes end.
+            drop(sender);
         });
         // Outcomes that arrived before an earlier job's, by job index.
         let mut waiting: BTreeMap<usize, (Job, Outcome)> = BTreeMap::new();
@@ -638,6 +653,27 @@ fn lint_each(
     }
     bar.finish_and_clear();
     result
+}
+
+/// The workers that lint files: as many as cores, or RAYON_NUM_THREADS.
+fn lint_pool() -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("lint-{i}"))
+        .build()
+        .context("cannot start the threads that lint")
+}
+
+/// The error for a file whose lint panicked (the panic hook has already printed where).
+fn crash_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    format!(
+        "claimlint crashed on this file ({what}); this is a bug in claimlint, please report it \
+         with the file"
+    )
 }
 
 fn load_rules_for(cli: &Cli, overrides: &Overrides) -> anyhow::Result<(Settings, Ruleset)> {
@@ -906,6 +942,102 @@ fn show_config(cli: &Cli, overrides: &Overrides) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Linting runs rayon itself (the first pages compile regexes on every core). When workers
+    /// waited for the window, a worker waiting inside that took up a queued job and could wait
+    /// for the very job suspended beneath it: about one CI run in fifty hung for good.
+    #[test]
+    fn lint_each_finishes_in_order_when_linting_runs_rayon_itself() {
+        use rayon::prelude::*;
+        let (finished, deadline) = mpsc::channel();
+        std::thread::spawn(move || {
+            // More threads than cores, as in CI, where the hang was seen.
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(4)
+                .build()
+                .unwrap();
+            let mut orders = Vec::new();
+            for _ in 0..40 {
+                let jobs = (0..300).map(|i| Job {
+                    display: format!("{i:03}"),
+                    format: Format::Plain,
+                    input: Input::Unwalkable(String::new()),
+                });
+                let mut order = Vec::new();
+                let result = lint_each(
+                    &pool,
+                    jobs,
+                    |job| {
+                        // Every tenth job works in rayon for a while, as the first pages do
+                        // (compiling regexes), while the others race ahead to fill the window.
+                        if job.display.ends_with('0') {
+                            let spin = (0..16u64)
+                                .into_par_iter()
+                                .map(|n| (0..20_000u64).fold(n, |a, b| a.wrapping_mul(31) ^ b))
+                                .reduce(|| 0, u64::wrapping_add);
+                            std::hint::black_box(spin);
+                        }
+                        Outcome::Binary
+                    },
+                    false,
+                    |job, _| {
+                        order.push(job.display.clone());
+                        Ok(())
+                    },
+                );
+                orders.push((result.is_ok(), order));
+            }
+            let _ = finished.send(orders);
+        });
+        let orders = deadline
+            .recv_timeout(Duration::from_secs(60))
+            .expect("lint_each did not finish within a minute: a deadlock");
+        let expected: Vec<String> = (0..300).map(|i| format!("{i:03}")).collect();
+        for (ok, order) in orders {
+            assert!(ok);
+            assert_eq!(order, expected);
+        }
+    }
+
+    #[test]
+    fn a_panic_on_one_file_is_its_error_and_the_rest_are_linted() {
+        let jobs = (0..50).map(|i| Job {
+            display: format!("{i:02}"),
+            format: Format::Plain,
+            input: Input::Unwalkable(String::new()),
+        });
+        let mut seen = Vec::new();
+        let pool = rayon::ThreadPoolBuilder::new().build().unwrap();
+        let result = lint_each(
+            &pool,
+            jobs,
+            |job| {
+                assert_ne!(job.display, "07", "a bug");
+                Outcome::Binary
+            },
+            false,
+            |job, outcome| {
+                let failed = match outcome {
+                    Outcome::Failed(message) => Some(message),
+                    _ => None,
+                };
+                seen.push((job.display.clone(), failed));
+                Ok(())
+            },
+        );
+        assert!(result.is_ok());
+        assert_eq!(seen.len(), 50);
+        for (i, (display, failed)) in seen.iter().enumerate() {
+            assert_eq!(display, &format!("{i:02}"));
+            match failed {
+                Some(message) if i == 7 => {
+                    assert!(message.starts_with("claimlint crashed on this file ("));
+                    assert!(message.contains("a bug"), "{message}");
+                }
+                other => assert_eq!(other, &None, "{display}"),
+            }
+        }
+    }
 
     #[test]
     fn wrap_keeps_words_whole_and_paragraphs_apart() {
