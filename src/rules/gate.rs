@@ -73,6 +73,69 @@ pub fn gate(pattern: &str) -> Gate {
     }
 }
 
+/// At most this many tail literals per regex (see `tail_literals`).
+const MAX_TAILS: usize = 256;
+
+/// How long a tail literal may be: its last bytes are kept.
+const TAIL_LEN: usize = 8;
+
+/// Tail literals shorter than this ("is", "s") occur nearly everywhere and would gate nothing.
+const MIN_TAIL_LEN: usize = 3;
+
+/// Literals every match of a regex ends with (ASCII lowercase, matched against lowercased text),
+/// from a case-folded copy of its tree, or `None` when there is no short, selective, finite set.
+/// A match can only end in one of them, so a wake-up with none in reach cannot match.
+pub fn tail_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let folded = fold_ascii_case(hir, false);
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Suffix)
+        .limit_total(MAX_TAILS)
+        .limit_literal_len(TAIL_LEN);
+    let mut tails: Vec<Vec<u8>> = extractor
+        .extract(&folded)
+        .literals()?
+        .iter()
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+    tails.sort();
+    tails.dedup();
+    let useless =
+        tails.is_empty() || tails.len() > MAX_TAILS || tails.iter().any(|t| t.len() < MIN_TAIL_LEN);
+    (!useless).then_some(tails)
+}
+
+/// Whether the regex skips over text it does not name: a long or unbounded repetition of a
+/// broad class (`[^.!?]{0,40}`, `[a-z ]{0,15}`, `(?:[a-z-]+ ){0,2}`; not `[0-9]+`). Its automaton
+/// walks every byte of such a gap at each wake-up, which is when checking for a tail literal
+/// first pays.
+pub fn has_gap(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Repetition(rep) => {
+            let long = rep.max.is_none_or(|max| max >= GAP_LEN);
+            let broad = match rep.sub.kind() {
+                HirKind::Class(Class::Bytes(class)) => {
+                    let members: usize = class.ranges().iter().map(|r| r.len()).sum();
+                    members >= GAP_CLASS_MIN
+                }
+                HirKind::Class(Class::Unicode(_)) => true,
+                _ => false,
+            };
+            (long && broad) || has_gap(&rep.sub)
+        }
+        HirKind::Capture(cap) => has_gap(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(has_gap),
+        _ => false,
+    }
+}
+
+/// A repetition that may run this long or longer is a gap (see `has_gap`).
+const GAP_LEN: u32 = 8;
+
+/// A class of at least this many bytes is broad enough to skip words (`[a-z]` has 26; digits,
+/// at 10, are a number, not a gap).
+const GAP_CLASS_MIN: usize = 20;
+
 /// The parser `gate` reads a rule regex with: `parser()` without case folding.
 fn prefix_parser() -> regex_syntax::Parser {
     regex_syntax::ParserBuilder::new()
@@ -219,6 +282,49 @@ fn lowercase_class(class: &ClassBytes) -> ClassBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hir(pattern: &str) -> Hir {
+        prefix_parser().parse(pattern).unwrap()
+    }
+
+    #[test]
+    fn tail_literals_fold_case_keep_last_bytes_and_give_up_on_open_endings() {
+        let tails = |p: &str| -> Option<Vec<String>> {
+            tail_literals(&hir(p)).map(|t| {
+                t.into_iter()
+                    .map(|t| String::from_utf8(t).unwrap())
+                    .collect()
+            })
+        };
+        assert_eq!(
+            tails(r"\b(?:Better|FASTER)\b"),
+            Some(vec!["better".into(), "faster".into()])
+        );
+        assert_eq!(
+            tails(r"\bcures?\b"),
+            Some(vec!["cure".into(), "cures".into()])
+        );
+        // Long endings keep their last TAIL_LEN bytes.
+        assert_eq!(
+            tails(r"approved by the food and drug administration"),
+            Some(vec!["stration".into()])
+        );
+        // An open ending, an ending too short to be selective, a possibly empty match: none.
+        assert_eq!(tails(r"cures? [a-z]+"), None);
+        assert_eq!(tails(r"\b(?:is|am)\b"), None);
+        assert_eq!(tails(r"(?:cure)?"), None);
+    }
+
+    #[test]
+    fn gaps_are_long_repetitions_of_classes() {
+        assert!(has_gap(&hir(r"a[^.!?]{0,40}?b")));
+        assert!(has_gap(&hir(r"a(?:[a-z-]+ ){0,2}b")));
+        assert!(has_gap(&hir(r"a(?:x|[a-z ]{0,15})b")));
+        assert!(has_gap(&hir(r"a.*b")));
+        assert!(!has_gap(&hir(r"\b[0-9]{1,3}(?:\.[0-9]+)? ?%")));
+        assert!(!has_gap(&hir(r"(?:very ){0,20}good")));
+        assert!(!has_gap(&hir(r"cures?")));
+    }
 
     #[test]
     fn prefix_literals_fold_case_and_give_up_on_broad_starts() {

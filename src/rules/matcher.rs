@@ -20,7 +20,7 @@ use regex_automata::{Anchored, Input, hybrid, meta};
 use regex_syntax::hir::Hir;
 
 use super::builtin::{GATES, READING_BYTES, READINGS};
-use super::gate::{Gate, Prefix, gate};
+use super::gate::{self, Gate, Prefix, gate};
 use super::regex_reading::{self, matcher_hir, rule_parser};
 use super::{PatternSources, Rule, Ruleset};
 
@@ -148,6 +148,8 @@ type CachePool = Pool<hybrid::dfa::Cache, Box<dyn Fn() -> hybrid::dfa::Cache + S
 struct AnchoredRegex {
     dfa: hybrid::dfa::DFA,
     caches: CachePool,
+    /// The literals every match ends with, when the regex has a selective set (see `Tail`).
+    tail: Option<Tail>,
     /// Compiled from the case-sensitive reading with its literals lowercased (see
     /// `regex_reading::lowercase_hir`), so it runs on the ASCII-lowercased text.
     on_lowercased: bool,
@@ -173,6 +175,7 @@ impl AnchoredRegex {
             )
             .build_from_hir(&hir)
             .map_err(|e| e.to_string())?;
+        let tail = Tail::of(&hir);
         let dfa = hybrid::dfa::DFA::builder()
             .configure(
                 hybrid::dfa::Config::new()
@@ -188,8 +191,76 @@ impl AnchoredRegex {
         Ok(AnchoredRegex {
             dfa,
             caches: Pool::new(Box::new(move || for_caches.create_cache())),
+            tail,
             on_lowercased,
         })
+    }
+}
+
+/// A second gate for a woken regex: a match must end in one of its tail literals, so where
+/// none lies between the wake-up and the furthest a match can reach, the regex is not run.
+/// Worth it because a rule regex with a gap (`\bketamine\b[^.!?]{0,40}?\b(?:is|are) ...`)
+/// walks a big lazy DFA byte by byte across the gap, missing the cache at most bytes, while
+/// the tails' automaton is small enough to stay in it.
+struct Tail {
+    literals: AhoCorasick,
+    /// The longest match the regex can make (`None`: unbounded), which bounds the window.
+    max_len: Option<usize>,
+}
+
+impl Tail {
+    fn of(hir: &Hir) -> Option<Tail> {
+        if !gate::has_gap(hir) {
+            return None;
+        }
+        let tails = gate::tail_literals(hir)?;
+        let literals = AhoCorasick::builder()
+            // Standard semantics report the occurrence that ends first (see `hits`).
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(&tails)
+            .ok()?;
+        Some(Tail {
+            literals,
+            max_len: hir.properties().maximum_len(),
+        })
+    }
+}
+
+/// What one regex's walk over a text's wake-ups has learnt of its tail literals: the
+/// first-ending occurrence at or after the last start searched from, and the last window
+/// known to hold none. Starts come in order, so most wake-ups are answered without a search.
+#[derive(Default)]
+struct TailSeen {
+    next: Option<(usize, usize)>,
+    none_in: (usize, usize),
+}
+
+impl TailSeen {
+    /// Whether a tail literal lies wholly inside `lowered[start..end]`.
+    fn within(&mut self, tail: &Tail, lowered: &[u8], start: usize, end: usize) -> bool {
+        if let Some((from, to)) = self.next
+            && from >= start
+        {
+            // The first-ending occurrence from an earlier start is the first-ending one from
+            // this start too.
+            return to <= end;
+        }
+        if start >= self.none_in.0 && end <= self.none_in.1 {
+            return false;
+        }
+        let input = aho_corasick::Input::new(lowered).range(start..end);
+        match tail.literals.find(input) {
+            Some(m) => {
+                self.next = Some((m.start(), m.end()));
+                true
+            }
+            None => {
+                self.none_in = (start, end);
+                false
+            }
+        }
     }
 }
 
@@ -654,6 +725,7 @@ impl Matcher {
             // searching again only from the end of the previous match. Every gated regex needs at
             // least one byte, so no empty match needs care.
             let mut resume = 0;
+            let mut tail_seen = TailSeen::default();
             for &start in starts.iter() {
                 if start < resume {
                     continue;
@@ -661,6 +733,15 @@ impl Matcher {
                 let Some(bound) = bound(rule, pattern, start) else {
                     continue;
                 };
+                if let Some(tail) = &anchored.tail {
+                    let reach = bound.clamp(start, wakes.lowered.len());
+                    let reach = tail
+                        .max_len
+                        .map_or(reach, |n| reach.min(start.saturating_add(n)));
+                    if !tail_seen.within(tail, &wakes.lowered, start, reach) {
+                        continue;
+                    }
+                }
                 // The bound keeps the match inside its sentence; `\b` still sees the next byte.
                 let input = Input::new(searched)
                     .range(start..bound.clamp(start, searched.len()))
@@ -1161,7 +1242,7 @@ mod tests {
             assert_eq!(stored_on_lowercased, on_lowercased, "{source}");
         }
         // A user's regex has none stored, and is read at run time.
-        assert!(precomputed_reading(r"not an embedded regex").is_none());
+        assert!(precomputed_reading(r"\bnot an embedded regex\b").is_none());
     }
 
     #[test]
@@ -1377,6 +1458,53 @@ mod tests {
             proptest::prop_assert_eq!(&fast.text, &slow.text);
             proptest::prop_assert_eq!(&fast.points, &slow.points);
         }
+    }
+
+    proptest::proptest! {
+        /// Wake-ups in order, each with its own window: the cached answers are the ones a
+        /// fresh look at every window gives.
+        #[test]
+        fn tail_checks_answer_as_a_search_of_each_window_would(
+            text in proptest::collection::vec(proptest::sample::select(b"abcx ".to_vec()), 0..60),
+            mut windows in proptest::collection::vec((0usize..60, 0usize..30), 0..12),
+        ) {
+            let tails: &[&[u8]] = &[b"abc", b"bca", b"xxa", b"cab c"];
+            let tail = Tail {
+                literals: AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(tails)
+                    .unwrap(),
+                max_len: None,
+            };
+            windows.sort();
+            let mut seen = TailSeen::default();
+            for (start, len) in windows {
+                let start = start.min(text.len());
+                let end = (start + len).min(text.len());
+                let expected = tails
+                    .iter()
+                    .any(|t| text[start..end].windows(t.len()).any(|w| w == *t));
+                proptest::prop_assert_eq!(seen.within(&tail, &text, start, end), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn gap_regexes_get_a_tail_and_others_do_not() {
+        let tail_of = |pattern: &str| Tail::of(&matcher_hir(pattern).unwrap().0);
+        // A gap and a finite ending: gated. Its reach is bounded by the longest match.
+        let gated = tail_of(r"\bketamine\b[^.!?]{0,40}?\b(?:is|are) (?:fda[- ]approved|cleared)\b")
+            .expect("a gap regex with literal endings has a tail");
+        assert!(gated.literals.is_match("is fda-approved"));
+        assert!(gated.literals.is_match("are cleared"));
+        assert!(!gated.literals.is_match("ketamine is safe"));
+        assert!(gated.max_len.is_some_and(|n| n >= 40));
+        // No gap: the automaton dies within a few bytes, so a tail search would cost more.
+        assert!(tail_of(r"\b[0-9]{1,3} ?% (?:better|faster)\b").is_none());
+        // A gap but an open ending, or endings too short to be selective: no tail.
+        assert!(tail_of(r"\bcures?\b[^.]{0,40}[a-z]+").is_none());
+        assert!(tail_of(r"\bit\b[^.]{0,40}\b(?:is|are)\b").is_none());
     }
 
     /// `is_bounded` decoding every neighbour, as it did before its ASCII fast path.
