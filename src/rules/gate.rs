@@ -83,17 +83,24 @@ const TAIL_LEN: usize = 8;
 const MIN_TAIL_LEN: usize = 3;
 
 /// Literals every match of a regex ends with (ASCII lowercase, matched against lowercased text),
-/// from a case-folded copy of its tree, or `None` when there is no short, selective, finite set.
-/// A match can only end in one of them, so a wake-up with none in reach cannot match.
-pub fn tail_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    let folded = fold_ascii_case(hir, false);
+/// from its tree (case-folded first with `fold`, for a tree not lowercased yet), or `None` when
+/// there is no short, selective, finite set. A match can only end in one of them, so a wake-up
+/// with none in reach cannot match.
+pub fn tail_literals(hir: &Hir, fold: bool) -> Option<Vec<Vec<u8>>> {
+    let folded;
+    let hir = if fold {
+        folded = fold_ascii_case(hir, false);
+        &folded
+    } else {
+        hir
+    };
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Suffix)
         .limit_total(MAX_TAILS)
         .limit_literal_len(TAIL_LEN);
     let mut tails: Vec<Vec<u8>> = extractor
-        .extract(&folded)
+        .extract(hir)
         .literals()?
         .iter()
         .map(|l| l.as_bytes().to_vec())
@@ -290,7 +297,7 @@ mod tests {
     #[test]
     fn tail_literals_fold_case_keep_last_bytes_and_give_up_on_open_endings() {
         let tails = |p: &str| -> Option<Vec<String>> {
-            tail_literals(&hir(p)).map(|t| {
+            tail_literals(&hir(p), true).map(|t| {
                 t.into_iter()
                     .map(|t| String::from_utf8(t).unwrap())
                     .collect()

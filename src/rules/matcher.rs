@@ -148,8 +148,11 @@ type CachePool = Pool<hybrid::dfa::Cache, Box<dyn Fn() -> hybrid::dfa::Cache + S
 struct AnchoredRegex {
     dfa: hybrid::dfa::DFA,
     caches: CachePool,
-    /// The literals every match ends with, when the regex has a selective set (see `Tail`).
-    tail: Option<Tail>,
+    /// Whether the regex has a gap, so may get a `Tail`.
+    has_gap: bool,
+    /// The literals every match ends with, when the regex has a gap and a selective set (see
+    /// `Tail`); built once a run has scanned `TAIL_AFTER_BYTES`.
+    tail: OnceLock<Option<Tail>>,
     /// Compiled from the case-sensitive reading with its literals lowercased (see
     /// `regex_reading::lowercase_hir`), so it runs on the ASCII-lowercased text.
     on_lowercased: bool,
@@ -175,7 +178,7 @@ impl AnchoredRegex {
             )
             .build_from_hir(&hir)
             .map_err(|e| e.to_string())?;
-        let tail = Tail::of(&hir);
+        let has_gap = gate::has_gap(&hir);
         let dfa = hybrid::dfa::DFA::builder()
             .configure(
                 hybrid::dfa::Config::new()
@@ -191,11 +194,33 @@ impl AnchoredRegex {
         Ok(AnchoredRegex {
             dfa,
             caches: Pool::new(Box::new(move || for_caches.create_cache())),
-            tail,
+            has_gap,
+            tail: OnceLock::new(),
             on_lowercased,
         })
     }
+
+    /// The tail gate of this regex (compiled from `pattern`), once the run has scanned enough
+    /// for it to pay: reading the tails and building their automaton was a sixth of a
+    /// one-paragraph check, which wakes a gap regex a few times at most.
+    fn tail(&self, pattern: &str, scanned: usize) -> Option<&Tail> {
+        if !self.has_gap || (scanned < TAIL_AFTER_BYTES && self.tail.get().is_none()) {
+            return None;
+        }
+        self.tail
+            .get_or_init(|| {
+                let (hir, on_lowercased) = match precomputed_reading(pattern) {
+                    Some(reading) => reading,
+                    None => matcher_hir(pattern).ok()?,
+                };
+                Tail::of(&hir, on_lowercased)
+            })
+            .as_ref()
+    }
 }
+
+/// Bytes a run scans before gap regexes get their tail gates (see `AnchoredRegex::tail`).
+const TAIL_AFTER_BYTES: usize = 256 * 1024;
 
 /// A second gate for a woken regex: a match must end in one of its tail literals, so where
 /// none lies between the wake-up and the furthest a match can reach, the regex is not run.
@@ -209,11 +234,13 @@ struct Tail {
 }
 
 impl Tail {
-    fn of(hir: &Hir) -> Option<Tail> {
+    /// The tail gate of a regex read as `hir` (already lowercased when `on_lowercased`), or
+    /// `None` when it has no gap or no selective tails.
+    fn of(hir: &Hir, on_lowercased: bool) -> Option<Tail> {
         if !gate::has_gap(hir) {
             return None;
         }
-        let tails = gate::tail_literals(hir)?;
+        let tails = gate::tail_literals(hir, !on_lowercased)?;
         let literals = AhoCorasick::builder()
             // Standard semantics report the occurrence that ends first (see `hits`).
             .match_kind(MatchKind::Standard)
@@ -725,6 +752,7 @@ impl Matcher {
             // searching again only from the end of the previous match. Every gated regex needs at
             // least one byte, so no empty match needs care.
             let mut resume = 0;
+            let tail = anchored.tail(&rule_regex.source, scanned);
             let mut tail_seen = TailSeen::default();
             for &start in starts.iter() {
                 if start < resume {
@@ -733,7 +761,7 @@ impl Matcher {
                 let Some(bound) = bound(rule, pattern, start) else {
                     continue;
                 };
-                if let Some(tail) = &anchored.tail {
+                if let Some(tail) = tail {
                     let reach = bound.clamp(start, wakes.lowered.len());
                     let reach = tail
                         .max_len
@@ -1492,7 +1520,10 @@ mod tests {
 
     #[test]
     fn gap_regexes_get_a_tail_and_others_do_not() {
-        let tail_of = |pattern: &str| Tail::of(&matcher_hir(pattern).unwrap().0);
+        let tail_of = |pattern: &str| {
+            let (hir, on_lowercased) = matcher_hir(pattern).unwrap();
+            Tail::of(&hir, on_lowercased)
+        };
         // A gap and a finite ending: gated. Its reach is bounded by the longest match.
         let gated = tail_of(r"\bketamine\b[^.!?]{0,40}?\b(?:is|are) (?:fda[- ]approved|cleared)\b")
             .expect("a gap regex with literal endings has a tail");
