@@ -1222,6 +1222,9 @@ mod tests {
         let reference = RegexSetMatcher::new(&ruleset.matcher);
         let corpus = corpus(&ruleset);
         assert!(corpus.len() > 100, "{} texts", corpus.len());
+        // Past the bytes after which gap regexes get their tail gates, so every text is
+        // searched with them.
+        ruleset.matcher.find(&" ".repeat(TAIL_AFTER_BYTES));
         let mut regex_hits = 0;
         for (name, text) in &corpus {
             let expected = reference.find(text);
@@ -1239,6 +1242,13 @@ mod tests {
                 .count();
         }
         assert!(regex_hits > 100, "only {regex_hits} regex hits");
+        let tails = ruleset
+            .matcher
+            .regexes
+            .iter()
+            .filter_map(|r| r.anchored.get()?.as_ref()?.tail.get()?.as_ref())
+            .count();
+        assert!(tails > 20, "only {tails} tail gates built");
     }
 
     #[test]
@@ -1516,6 +1526,43 @@ mod tests {
                 proptest::prop_assert_eq!(seen.within(&tail, &text, start, end), expected);
             }
         }
+    }
+
+    /// A match that ends right at its bound (the sentence end, in a lint) has its tail literal
+    /// right at the end of the window, where an off-by-one would lose it.
+    #[test]
+    fn tail_gates_keep_matches_that_end_at_their_bound() {
+        let ruleset = all_rules();
+        let matcher = &ruleset.matcher;
+        let reference = RegexSetMatcher::new(matcher);
+        matcher.find(&" ".repeat(TAIL_AFTER_BYTES));
+        let has_tail = |rule: usize, pattern: usize| {
+            matcher.regexes.iter().any(|r| {
+                (r.rule, r.pattern) == (rule, pattern)
+                    && r.anchored()
+                        .is_some_and(|a| a.tail(&r.source, TAIL_AFTER_BYTES).is_some())
+            })
+        };
+        let mut checked = 0;
+        for (name, text) in corpus(&ruleset) {
+            for hit in reference.find(&text) {
+                if !has_tail(hit.rule, hit.pattern) {
+                    continue;
+                }
+                let (wakes, _) = matcher.scan(&text);
+                let end = hit.range.end;
+                let found = matcher.hits(&text, wakes, |rule, pattern, start| {
+                    let this = (rule, pattern, start) == (hit.rule, hit.pattern, hit.range.start);
+                    Some(if this { end } else { text.len() })
+                });
+                assert!(
+                    found.contains(&hit),
+                    "{name}: {hit:?} lost when bounded at its end"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "only {checked} matches of tail-gated regexes");
     }
 
     #[test]
