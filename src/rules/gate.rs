@@ -1,7 +1,8 @@
 //! What the matcher knows of a rule regex before running it (its `Gate`): whether it starts at
-//! a word boundary, and the literals every match starts with, which wake it. Computed with
-//! `regex-syntax` alone, so `build.rs` includes this file too and precomputes the gates of the
-//! embedded rulesets; a user ruleset's regexes are read at load.
+//! a word boundary, and the literals every match starts with, which wake it; and, for a regex
+//! with a gap, the literals every match ends with (`tail_literals`). Computed with `regex-syntax`
+//! alone, so `build.rs` includes this file too and precomputes the gates of the embedded
+//! rulesets; a user ruleset's regexes are read at load.
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
