@@ -558,9 +558,9 @@ fn report_plural(n: usize, singular: &str, plural: &str) -> String {
 /// to `each` in job order, as soon as it and all the jobs before it are done, then drops it. Jobs
 /// are taken from the iterator (the walk) as they come within a window of the next to report,
 /// so only the outcomes waiting behind a slower file are held: memory follows the largest files,
-/// not the tree. The first error from `each` stops the run (jobs
-/// not yet started are skipped) and is returned. On a terminal, a progress bar appears on stderr once the run has lasted a second
-/// (short runs never flash one); indicatif hides it when stderr is not a terminal.
+/// not the tree. The first error from `each` stops the run (jobs not yet started are skipped)
+/// and is returned. On a terminal, a progress bar appears on stderr once the run has lasted a
+/// second (short runs never flash one); indicatif hides it when stderr is not a terminal.
 fn lint_each(
     pool: &rayon::ThreadPool,
     jobs: impl Iterator<Item = Job> + Send,
@@ -627,19 +627,19 @@ fn lint_each(
             // The last sender: once it and the jobs' are gone, the outcomes end.
             drop(sender);
         });
+        // However this loop ends (an error from `each`, a panic in it, or the end), the walk
+        // is told to stop, or it could wait for the window for ever and the scope with it.
+        let _stop_walk = StopOnDrop {
+            stop: &stop,
+            reported: &reported,
+        };
         // Outcomes that arrived before an earlier job's, by job index.
         let mut waiting: BTreeMap<usize, (Job, Outcome)> = BTreeMap::new();
         let mut next = 0;
         for (i, job, outcome) in outcomes {
             waiting.insert(i, (job, outcome));
             while let Some((job, outcome)) = waiting.remove(&next) {
-                if let Err(e) = each(&job, outcome) {
-                    // Under the lock, so no worker misses the wake-up between its check and wait.
-                    let _guard = reported.0.lock().unwrap_or_else(|e| e.into_inner());
-                    stop.store(true, Ordering::Relaxed);
-                    reported.1.notify_all();
-                    return Err(e);
-                }
+                each(&job, outcome)?;
                 next += 1;
                 *reported.0.lock().unwrap_or_else(|e| e.into_inner()) = next;
                 reported.1.notify_all();
@@ -653,6 +653,21 @@ fn lint_each(
     }
     bar.finish_and_clear();
     result
+}
+
+/// Stops `lint_each`'s walk when dropped: sets the stop flag under the window's lock, so the
+/// walking thread cannot miss the wake-up between its check and its wait.
+struct StopOnDrop<'a> {
+    stop: &'a AtomicBool,
+    reported: &'a (Mutex<usize>, Condvar),
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        let _guard = self.reported.0.lock().unwrap_or_else(|e| e.into_inner());
+        self.stop.store(true, Ordering::Relaxed);
+        self.reported.1.notify_all();
+    }
 }
 
 /// The workers that lint files: as many as cores, or RAYON_NUM_THREADS.
@@ -997,6 +1012,57 @@ mod tests {
             assert!(ok);
             assert_eq!(order, expected);
         }
+    }
+
+    /// `each` failing (an error, or a panic) on the first outcome of a walk far longer than the
+    /// window: the run ends, with the error or the panic, and does not wait for the window.
+    #[test]
+    fn an_error_or_a_panic_in_reporting_stops_the_run() {
+        let (finished, deadline) = mpsc::channel();
+        std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            let jobs = || {
+                (0..10_000).map(|i| Job {
+                    display: format!("{i:05}"),
+                    format: Format::Plain,
+                    input: Input::Unwalkable(String::new()),
+                })
+            };
+            let mut reported = 0;
+            let error = lint_each(
+                &pool,
+                jobs(),
+                |_| Outcome::Binary,
+                false,
+                |_, _| {
+                    reported += 1;
+                    anyhow::bail!("disk full")
+                },
+            );
+            let panicked = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                lint_each(
+                    &pool,
+                    jobs(),
+                    |_| Outcome::Binary,
+                    false,
+                    |_, _| panic!("a reporter bug"),
+                )
+            }));
+            let _ = finished.send((
+                error.map_err(|e| e.to_string()),
+                reported,
+                panicked.is_err(),
+            ));
+        });
+        let (error, reported, panicked) = deadline
+            .recv_timeout(Duration::from_secs(60))
+            .expect("lint_each did not stop within a minute");
+        assert_eq!(error, Err("disk full".to_owned()));
+        assert_eq!(reported, 1);
+        assert!(panicked);
     }
 
     #[test]

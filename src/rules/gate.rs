@@ -104,12 +104,13 @@ pub fn tail_literals(hir: &Hir, fold: bool) -> Option<Vec<Vec<u8>>> {
         .extract(hir)
         .literals()?
         .iter()
-        .map(|l| l.as_bytes().to_vec())
+        // Lowercased again: folding leaves a Unicode class alone, and a case-sensitive one
+        // (`(?u-i:[FG]DA)`) gives its capitals as they are, which lowercased text never holds.
+        .map(|l| l.as_bytes().to_ascii_lowercase())
         .collect();
     tails.sort();
     tails.dedup();
-    let useless =
-        tails.is_empty() || tails.len() > MAX_TAILS || tails.iter().any(|t| t.len() < MIN_TAIL_LEN);
+    let useless = tails.is_empty() || tails.iter().any(|t| t.len() < MIN_TAIL_LEN);
     (!useless).then_some(tails)
 }
 
@@ -316,6 +317,11 @@ mod tests {
         assert_eq!(
             tails(r"approved by the food and drug administration"),
             Some(vec!["stration".into()])
+        );
+        // A case-sensitive Unicode class is not folded; its tails are lowercased all the same.
+        assert_eq!(
+            tails(r"(?u-i:[FG]DA)"),
+            Some(vec!["fda".into(), "gda".into()])
         );
         // An open ending, an ending too short to be selective, a possibly empty match: none.
         assert_eq!(tails(r"cures? [a-z]+"), None);

@@ -1565,6 +1565,53 @@ mod tests {
         assert!(checked > 50, "only {checked} matches of tail-gated regexes");
     }
 
+    /// A user's regex with a case-sensitive Unicode class: its tails are lowercased like the
+    /// text they are looked for in, so the gate never hides its match.
+    #[test]
+    fn a_case_sensitive_tail_still_finds_its_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let rule = r#"
+id = "demo-approval"
+severity = "warning"
+summary = "Says a regulator approved it (test rule)."
+why = "Tests need a gap regex with a case-sensitive ending."
+instead = "Say what was approved."
+
+[[pattern]]
+kind = "regex"
+regex = '\bketamine\b[^.!?]{0,40}\b(?u-i:[FG]DA)\b'
+message = "`{matched}`"
+
+[[example]]
+text = "Ketamine is approved by the FDA."
+expect = ["demo-approval"]
+
+[[example]]
+text = "Ketamine is approved by the fda."
+expect = []
+"#;
+        std::fs::write(dir.path().join("demo-approval.toml"), rule).unwrap();
+        let ruleset = crate::rules::Ruleset::load(&crate::rules::RulesetOptions {
+            paths: vec![dir.path().to_path_buf()],
+            only: vec!["demo-approval".to_owned()],
+            ..crate::rules::RulesetOptions::default()
+        })
+        .unwrap();
+        let matcher = &ruleset.matcher;
+        let text = "Ketamine is approved by the FDA.";
+        let before = matcher.find(text);
+        assert_eq!(before.len(), 1, "{before:?}");
+        // Past the warm-up, the tail gate is built and used.
+        matcher.find(&" ".repeat(TAIL_AFTER_BYTES));
+        assert_eq!(matcher.find(text), before);
+        let tail_built = matcher.regexes.iter().any(|r| {
+            r.anchored()
+                .and_then(|a| a.tail.get())
+                .is_some_and(Option::is_some)
+        });
+        assert!(tail_built);
+    }
+
     #[test]
     fn gap_regexes_get_a_tail_and_others_do_not() {
         let tail_of = |pattern: &str| {
