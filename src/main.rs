@@ -674,9 +674,17 @@ impl Drop for StopOnDrop<'_> {
 fn lint_pool() -> anyhow::Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("lint-{i}"))
+        // A worker waiting inside the matcher's parallel compile may run other lint jobs on top
+        // of its stack, up to the window's depth (16 on 2 cores). A job needs under 64 KiB in a
+        // release build (several times that in a debug one), so rayon's 2 MiB default could
+        // overflow; the stack is only reserved, and untouched pages cost no memory.
+        .stack_size(LINT_STACK_BYTES)
         .build()
         .context("cannot start the threads that lint")
 }
+
+/// Each lint worker's stack (see `lint_pool`).
+const LINT_STACK_BYTES: usize = 16 << 20;
 
 /// The error for a file whose lint panicked (the panic hook has already printed where).
 fn crash_message(panic: &(dyn std::any::Any + Send)) -> String {
