@@ -137,13 +137,29 @@ impl Abbreviations {
 
     /// Whether `stem` (without the final dot, any case) is a joining abbreviation.
     pub fn is_joining(&self, stem: &str) -> bool {
-        self.joining.contains(&stem.to_lowercase())
+        contains_lowercased(&self.joining, stem)
     }
 
     /// Whether `stem` (without the final dot, any case) is a sentence-final abbreviation.
     pub fn is_sentence_final(&self, stem: &str) -> bool {
-        self.sentence_final.contains(&stem.to_lowercase())
+        contains_lowercased(&self.sentence_final, stem)
     }
+}
+
+/// Whether `set` holds `stem` lowercased. The word before every full stop is looked up, so a
+/// short ASCII one (nearly all) is lowercased on the stack: ASCII lowercasing is what
+/// `to_lowercase` does to ASCII text, without the allocation.
+fn contains_lowercased(set: &HashSet<String>, stem: &str) -> bool {
+    const ON_STACK: usize = 32;
+    if stem.is_ascii() && stem.len() <= ON_STACK {
+        let mut buffer = [0u8; ON_STACK];
+        let lower = &mut buffer[..stem.len()];
+        lower.copy_from_slice(stem.as_bytes());
+        lower.make_ascii_lowercase();
+        // Lowercased ASCII is still UTF-8.
+        return std::str::from_utf8(lower).is_ok_and(|lower| set.contains(lower));
+    }
+    set.contains(&stem.to_lowercase())
 }
 
 impl Default for Abbreviations {
@@ -455,6 +471,36 @@ impl<'a> Iterator for Words<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviation_lookups_lowercase_as_to_lowercase_does() {
+        let set: HashSet<String> = ["dr", "e.g", "u.s", "straße", "ǆ"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let long = "A".repeat(40);
+        for stem in [
+            "Dr",
+            "DR",
+            "dr",
+            "E.G",
+            "U.S",
+            "us",
+            "",
+            "STRASSE",
+            "Straße",
+            "ǅ",
+            "Ǆ",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                contains_lowercased(&set, stem),
+                set.contains(&stem.to_lowercase()),
+                "{stem}"
+            );
+        }
+    }
+
     use crate::extract::{BlockKind, ProseBuilder};
     use proptest::prelude::*;
 
