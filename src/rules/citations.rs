@@ -603,6 +603,13 @@ pub fn written_markers(text: &str, range: Range<usize>) -> Vec<(Range<usize>, Ve
     let Some(slice) = text.get(range.clone()) else {
         return Vec::new();
     };
+    // Every marker holds `[`, `^` or a superscript digit (U+00B2, U+00B3, U+00B9 begin with the
+    // byte 0xC2; U+2070-2079 with 0xE2). Most sentences hold none, and are answered without
+    // running the regex.
+    let bytes = slice.as_bytes();
+    if memchr::memchr3(b'[', b'^', 0xC2, bytes).is_none() && memchr::memchr(0xE2, bytes).is_none() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for c in re.captures_iter(slice) {
         let Some(whole) = c.get(0) else { continue };
@@ -728,6 +735,15 @@ fn leading_label(text: &str) -> Option<String> {
         ))
         .expect("built-in label regex compiles")
     });
+    // Every label starts (after spaces, as `\s` reads them) with a digit, `[`, `(`, `^` or a
+    // superscript digit. Most blocks start with a letter, and are answered without the regex.
+    let first = text.trim_start().chars().next()?;
+    if !(first.is_ascii_digit()
+        || matches!(first, '[' | '(' | '^')
+        || SUPERSCRIPT_DIGITS.contains(first))
+    {
+        return None;
+    }
     let c = re.captures(text)?;
     let (i, m) = c
         .iter()
@@ -842,6 +858,10 @@ mod tests {
             [("\u{b2}\u{b3}", labels(&["23"]))]
         );
         assert_eq!(markers("It helped^4."), [("^4", labels(&["4"]))]);
+        assert_eq!(
+            markers("It helped\u{2074}."),
+            [("\u{2074}", labels(&["4"]))]
+        );
         assert_eq!(markers("It helped[^a1]."), [("[^a1]", labels(&["a1"]))]);
     }
 
@@ -871,6 +891,8 @@ mod tests {
         assert_eq!(leading_label("[3] Smith J."), Some("3".into()));
         assert_eq!(leading_label("(3) Smith J."), Some("3".into()));
         assert_eq!(leading_label("\u{b3} Smith J."), Some("3".into()));
+        assert_eq!(leading_label("\u{a0}\u{2075} Smith J."), Some("5".into()));
+        assert_eq!(leading_label(" ^7 Smith J."), Some("7".into()));
         assert_eq!(leading_label("12. Smith J."), Some("12".into()));
         assert_eq!(leading_label("[^smith]: Smith J."), Some("smith".into()));
         assert_eq!(leading_label("2019 was a good year."), None);
