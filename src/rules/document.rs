@@ -151,23 +151,25 @@ fn satisfied(doc: &DocumentRule, page: &Page) -> bool {
             .entry(b)
             .or_insert_with(|| section_states_something(doc, page, b))
     };
-    page.cues
-        .iter()
-        .filter(|c| !page.is_claimed(&c.range()))
-        .any(|c| {
-            let heading = page
-                .block_of(c.range().start)
-                .filter(|&b| page.blocks[b].heading.is_some());
-            if doc.satisfied_by.contains(&c.list()) {
-                if is_denied(doc, page, c) {
-                    return false;
-                }
-                // A heading promises a section; it counts when the section says something.
-                return heading.is_none_or(&mut states_something);
+    page.cues.iter().any(|c| {
+        // The list first: a page has a cue every few words, and few are in these lists.
+        let direct = doc.satisfied_by.contains(&c.list());
+        if (!direct && !doc.satisfied_by_heading.contains(&c.list())) || page.is_claimed(&c.range())
+        {
+            return false;
+        }
+        let heading = page
+            .block_of(c.range().start)
+            .filter(|&b| page.blocks[b].heading.is_some());
+        if direct {
+            if is_denied(doc, page, c) {
+                return false;
             }
-            doc.satisfied_by_heading.contains(&c.list())
-                && heading.is_some_and(&mut states_something)
-        })
+            // A heading promises a section; it counts when the section says something.
+            return heading.is_none_or(&mut states_something);
+        }
+        heading.is_some_and(&mut states_something)
+    })
 }
 
 /// How far before a cue a denial is looked for, in bytes: `NEAR_WORDS` words and the denial
@@ -247,7 +249,11 @@ fn unapproved_in_sentence(
     page: &Page,
     sentence: &Range<usize>,
 ) -> Option<UnapprovedUse> {
-    if page.text[sentence.clone()].trim_end().ends_with('?') {
+    // Most sentences name no product: they are answered without copying their cues.
+    let names_a_product = cues_within(page.cues, sentence.clone()).any(|c| {
+        lists.product_names.contains(&c.list()) || lists.compounded_names.contains(&c.list())
+    });
+    if !names_a_product || page.text[sentence.clone()].trim_end().ends_with('?') {
         return None;
     }
     let cues = page.cues_in(sentence);
