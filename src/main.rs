@@ -966,6 +966,15 @@ fn show_config(cli: &Cli, overrides: &Overrides) -> anyhow::Result<ExitCode> {
 mod tests {
     use super::*;
 
+    /// `count` jobs named by their number, zero-padded to `width`, so they sort as numbered.
+    fn numbered_jobs(count: usize, width: usize) -> impl Iterator<Item = Job> {
+        (0..count).map(move |i| Job {
+            display: format!("{i:0width$}"),
+            format: Format::Plain,
+            input: Input::Unwalkable(String::new()),
+        })
+    }
+
     /// Linting runs rayon itself (the first pages compile regexes on every core). When workers
     /// waited for the window, a worker waiting inside that took up a queued job and could wait
     /// for the very job suspended beneath it: about one CI run in fifty hung for good.
@@ -981,15 +990,10 @@ mod tests {
                 .unwrap();
             let mut orders = Vec::new();
             for _ in 0..40 {
-                let jobs = (0..300).map(|i| Job {
-                    display: format!("{i:03}"),
-                    format: Format::Plain,
-                    input: Input::Unwalkable(String::new()),
-                });
                 let mut order = Vec::new();
                 let result = lint_each(
                     &pool,
-                    jobs,
+                    numbered_jobs(300, 3),
                     |job| {
                         // Every tenth job works in rayon for a while, as the first pages do
                         // (compiling regexes), while the others race ahead to fill the window.
@@ -1032,17 +1036,10 @@ mod tests {
                 .num_threads(2)
                 .build()
                 .unwrap();
-            let jobs = || {
-                (0..10_000).map(|i| Job {
-                    display: format!("{i:05}"),
-                    format: Format::Plain,
-                    input: Input::Unwalkable(String::new()),
-                })
-            };
             let mut reported = 0;
             let error = lint_each(
                 &pool,
-                jobs(),
+                numbered_jobs(10_000, 5),
                 |_| Outcome::Binary,
                 false,
                 |_, _| {
@@ -1053,7 +1050,7 @@ mod tests {
             let panicked = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 lint_each(
                     &pool,
-                    jobs(),
+                    numbered_jobs(10_000, 5),
                     |_| Outcome::Binary,
                     false,
                     |_, _| panic!("a reporter bug"),
@@ -1075,16 +1072,11 @@ mod tests {
 
     #[test]
     fn a_panic_on_one_file_is_its_error_and_the_rest_are_linted() {
-        let jobs = (0..50).map(|i| Job {
-            display: format!("{i:02}"),
-            format: Format::Plain,
-            input: Input::Unwalkable(String::new()),
-        });
         let mut seen = Vec::new();
         let pool = rayon::ThreadPoolBuilder::new().build().unwrap();
         let result = lint_each(
             &pool,
-            jobs,
+            numbered_jobs(50, 2),
             |job| {
                 assert_ne!(job.display, "07", "a bug");
                 Outcome::Binary

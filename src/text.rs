@@ -472,6 +472,9 @@ impl<'a> Iterator for Words<'a> {
 mod tests {
     use super::*;
 
+    use crate::extract::{BlockKind, ProseBuilder};
+    use proptest::prelude::*;
+
     #[test]
     fn abbreviation_lookups_lowercase_as_to_lowercase_does() {
         let set: HashSet<String> = ["dr", "e.g", "u.s", "straße", "ǆ"]
@@ -500,9 +503,6 @@ mod tests {
             );
         }
     }
-
-    use crate::extract::{BlockKind, ProseBuilder};
-    use proptest::prelude::*;
 
     /// Sentences of one block of text, with the default abbreviations.
     fn split(text: &str) -> Vec<&str> {

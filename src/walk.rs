@@ -271,16 +271,17 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walk {
                     message: io_message(&e),
                 };
                 root.started = true;
-                let key = error.path.clone();
-                root.head = Some(Err(error));
+                let step = Err(error);
+                let key = key_of(&step);
+                root.head = Some(step);
                 key
             }
             Ok(meta) if !meta.is_dir() => {
                 let format = format_for(path, &opts.extensions).unwrap_or(Format::Plain);
                 root.started = true;
-                let entry = Entry::new(path, format);
-                let key = entry.display.clone();
-                root.head = Some(Ok(entry));
+                let step = Ok(Entry::new(path, format));
+                let key = key_of(&step);
+                root.head = Some(step);
                 key
             }
             Ok(_) => lower_bound(path),

@@ -241,17 +241,19 @@ impl Tail {
             return None;
         }
         let tails = gate::tail_literals(hir, !on_lowercased)?;
+        Tail::new(&tails, hir.properties().maximum_len())
+    }
+
+    /// The gate for these tail literals, for a regex whose matches are at most `max_len` long.
+    fn new<T: AsRef<[u8]>>(tails: &[T], max_len: Option<usize>) -> Option<Tail> {
         let literals = AhoCorasick::builder()
             // Standard semantics report the occurrence that ends first (see `hits`).
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .prefilter(false)
-            .build(&tails)
+            .build(tails)
             .ok()?;
-        Some(Tail {
-            literals,
-            max_len: hir.properties().maximum_len(),
-        })
+        Some(Tail { literals, max_len })
     }
 }
 
@@ -761,18 +763,19 @@ impl Matcher {
                 let Some(bound) = bound(rule, pattern, start) else {
                     continue;
                 };
+                // The lowercased copy has the text's length, so one clamp serves both.
+                let bound = bound.clamp(start, searched.len());
                 if let Some(tail) = tail {
-                    let reach = bound.clamp(start, wakes.lowered.len());
                     let reach = tail
                         .max_len
-                        .map_or(reach, |n| reach.min(start.saturating_add(n)));
+                        .map_or(bound, |n| bound.min(start.saturating_add(n)));
                     if !tail_seen.within(tail, &wakes.lowered, start, reach) {
                         continue;
                     }
                 }
                 // The bound keeps the match inside its sentence; `\b` still sees the next byte.
                 let input = Input::new(searched)
-                    .range(start..bound.clamp(start, searched.len()))
+                    .range(start..bound)
                     .anchored(Anchored::Yes);
                 let end = match anchored.dfa.try_search_fwd(&mut cache, &input) {
                     Ok(half) => half.map(|h| h.offset()),
@@ -1507,14 +1510,7 @@ mod tests {
             mut windows in proptest::collection::vec((0usize..60, 0usize..30), 0..12),
         ) {
             let tails: &[&[u8]] = &[b"abc", b"bca", b"xxa", b"cab c"];
-            let tail = Tail {
-                literals: AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(tails)
-                    .unwrap(),
-                max_len: None,
-            };
+            let tail = Tail::new(tails, None).unwrap();
             windows.sort();
             let mut seen = TailSeen::default();
             for (start, len) in windows {
