@@ -1,6 +1,6 @@
 //! The matcher: all phrases of all enabled rules, the required prefix literals of all rule
-//! regexes and the terms of the context cue lists (hedges, negators, lexicon terms) in one
-//! Aho-Corasick automaton that walks each page once (`Matcher::scan`). A regex runs only where
+//! regexes and the terms of the context cue lists (hedges, negators, lexicon terms) found in
+//! one pass over each page (`Matcher::scan`, with the look-ups of `literals.rs`). A regex runs only where
 //! one of its prefix literals (its `Gate`, see `gate.rs`) was found, anchored there and within
 //! the bound its caller gives (`Matcher::hits`); the few regexes without a finite prefix set run
 //! as an ordinary search over the text. Matching runs on a normalised copy of the prose
@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
@@ -21,6 +20,7 @@ use regex_syntax::hir::Hir;
 
 use super::builtin::{GATES, READING_BYTES, READINGS};
 use super::gate::{self, Gate, Prefix, gate};
+use super::literals::{Literal, Literals};
 use super::regex_reading::{self, matcher_hir, rule_parser};
 use super::{PatternSources, Rule, Ruleset};
 
@@ -306,8 +306,8 @@ const MAX_KEPT_WAKES: usize = 1 << 12;
 pub(crate) struct Matcher {
     /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals, then cue terms
     /// (from `cue_base`): one walk over a page finds all three.
-    scan: Option<Automaton>,
-    /// Pattern id of the scan automaton -> (rule, pattern), for phrase spellings.
+    scan: Literals,
+    /// Literal id of the scan -> (rule, pattern), for phrase spellings.
     phrase_ids: Vec<(usize, usize)>,
     phrase_texts: Vec<String>,
     /// For scan id `phrase_ids.len() + k`: the regexes that literal `k` is a prefix of, each
@@ -423,95 +423,6 @@ fn embedded_index(pattern: &str) -> Option<usize> {
         .ok()
 }
 
-/// A set of byte strings found with overlapping matches in ASCII-lowercased text (so
-/// ASCII-case-insensitively: the patterns are lowercased too). The first few
-/// kilobytes a process scans are searched directly, literal by literal (building an automaton of
-/// thousands of patterns takes longer than a one-paragraph check); then a contiguous NFA is
-/// built. No DFA: on the benchmark corpora a DFA scanned no faster (its several megabytes of
-/// states miss the cache) and held 12 MB of the scan's and 8 MB of the cues' peak memory.
-#[derive(Debug)]
-struct Automaton {
-    nfa: OnceLock<Option<AhoCorasick>>,
-    /// The patterns, ASCII-lowercased.
-    patterns: Vec<Vec<u8>>,
-    /// For the direct search: the ids of the patterns by their first byte.
-    by_first_byte: Vec<Vec<u32>>,
-    /// Bytes scanned so far, by every thread.
-    scanned: AtomicUsize,
-}
-
-/// Bytes searched directly, pattern by pattern, before the NFA is built.
-const NFA_AFTER_BYTES: usize = 4 * 1024;
-
-impl Automaton {
-    fn new(mut patterns: Vec<Vec<u8>>) -> Option<Automaton> {
-        if patterns.is_empty() {
-            return None;
-        }
-        patterns.iter_mut().for_each(|p| p.make_ascii_lowercase());
-        let mut by_first_byte = vec![Vec::new(); 256];
-        for (id, p) in patterns.iter().enumerate() {
-            if let (Some(&first), Ok(id)) = (p.first(), u32::try_from(id)) {
-                by_first_byte[usize::from(first)].push(id);
-            }
-        }
-        Some(Automaton {
-            nfa: OnceLock::new(),
-            patterns,
-            by_first_byte,
-            scanned: AtomicUsize::new(0),
-        })
-    }
-
-    /// Calls `found(pattern, start, end)` for every occurrence of every pattern in `lowered`, an
-    /// ASCII-lowercased text, overlapping ones included. The order differs between the ways of
-    /// searching; callers sort. (Lowercasing the text once lets the automaton match bytes as they
-    /// are: an ASCII-case-insensitive automaton has two transitions for every letter.)
-    fn for_each_match(&self, lowered: &[u8], mut found: impl FnMut(usize, usize, usize)) {
-        let before = self.scanned.fetch_add(lowered.len(), Ordering::Relaxed);
-        let after = before.saturating_add(lowered.len());
-        let automaton = if after < NFA_AFTER_BYTES && self.nfa.get().is_none() {
-            None
-        } else {
-            self.nfa()
-        };
-        match automaton {
-            Some(ac) => {
-                for m in ac.find_overlapping_iter(lowered) {
-                    found(m.pattern().as_usize(), m.start(), m.end());
-                }
-            }
-            // Also the fallback if no automaton can be built (more states than it can number).
-            None => self.search_directly(lowered, found),
-        }
-    }
-
-    /// Every occurrence of every pattern in a lowercased text, found by comparing at each
-    /// position the patterns that start with its byte: no set-up, but slow on long texts.
-    fn search_directly(&self, lowered: &[u8], mut found: impl FnMut(usize, usize, usize)) {
-        for (at, &byte) in lowered.iter().enumerate() {
-            for &id in &self.by_first_byte[usize::from(byte)] {
-                let pattern = &self.patterns[id as usize];
-                if lowered[at..].starts_with(pattern) {
-                    found(id as usize, at, at + pattern.len());
-                }
-            }
-        }
-    }
-
-    fn nfa(&self) -> Option<&AhoCorasick> {
-        self.nfa
-            .get_or_init(|| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&self.patterns)
-                    .ok()
-            })
-            .as_ref()
-    }
-}
-
 /// The spellings a phrase matches: normalised, plus spaced and joined forms of hyphenated words.
 pub fn phrase_variants(phrase: &str) -> Vec<String> {
     let bytes = phrase.as_bytes();
@@ -592,23 +503,39 @@ impl Matcher {
                 gated,
             });
         }
-        let mut scan_patterns: Vec<Vec<u8>> = phrase_texts
+        // Phrases and cues count only between word boundaries (`is_bounded`); a prefix
+        // literal wakes its regexes where they may start (see `scan`).
+        let bounded = |bytes: Vec<u8>| Literal {
+            bytes,
+            at_word_start: true,
+            may_end_in_word: false,
+        };
+        let mut literals: Vec<Literal> = phrase_texts
             .iter()
-            .map(|p| p.as_bytes().to_vec())
-            .chain(prefix_texts)
+            .map(|p| bounded(p.as_bytes().to_vec()))
             .collect();
-        let cue_base = scan_patterns.len();
+        for (bytes, woken) in prefix_texts.into_iter().zip(&prefix_regexes) {
+            literals.push(Literal {
+                bytes,
+                at_word_start: woken.iter().all(|&(r, _)| regexes[r].starts_at_boundary),
+                may_end_in_word: woken.iter().any(|&(_, needs_after)| !needs_after),
+            });
+        }
+        let cue_base = literals.len();
         let mut cue_ids = Vec::new();
         for (i, list) in lists.iter().enumerate() {
             for term in &list.terms {
                 for v in phrase_variants(term) {
-                    scan_patterns.push(v.into_bytes());
+                    literals.push(bounded(v.into_bytes()));
                     cue_ids.push(i);
                 }
             }
         }
+        for literal in &mut literals {
+            literal.bytes.make_ascii_lowercase();
+        }
         Matcher {
-            scan: Automaton::new(scan_patterns),
+            scan: Literals::new(literals),
             phrase_ids,
             phrase_texts,
             prefix_regexes,
@@ -634,9 +561,22 @@ impl Matcher {
         self.hits(text, wakes, |_, _, _| Some(text.len()))
     }
 
-    /// One walk over a normalised text: the phrase hits and the regexes' wake positions (for
+    /// One pass over a normalised text: the phrase hits and the regexes' wake positions (for
     /// `hits`), and every word-bounded cue.
     pub(crate) fn scan(&self, text: &str) -> (Wakes, CueIndex) {
+        self.scan_with(text, |lowered, found| {
+            self.scan.for_each_match(lowered, found)
+        })
+    }
+
+    /// `scan` with the literals' occurrences in the lowercased text given by `occurrences`
+    /// (which calls `found(literal, start, end)` for each, in any order, and may add some that
+    /// `Literal` says are not kept: they are dropped here).
+    fn scan_with(
+        &self,
+        text: &str,
+        occurrences: impl FnOnce(&[u8], &mut dyn FnMut(usize, usize, usize)),
+    ) -> (Wakes, CueIndex) {
         let mut phrase_hits = Vec::new();
         let mut cues = Vec::new();
         // Buckets rather than one list of (regex, start) pairs, which needed a sort of millions
@@ -646,38 +586,36 @@ impl Matcher {
         wake.iter_mut().for_each(Vec::clear);
         wake.resize_with(self.regexes.len(), Vec::new);
         let lowered = text.as_bytes().to_ascii_lowercase();
-        if let Some(scan) = &self.scan {
-            let prefixes = self.phrase_ids.len();
-            scan.for_each_match(&lowered, |id, start, end| {
-                if id >= self.cue_base {
-                    // A text past 4 GiB (far beyond any page, and `--max-filesize`'s default)
-                    // keeps the cues of its first 4 GiB.
-                    if is_bounded(text, start, end)
-                        && let Some(cue) = CueHit::new(self.cue_ids[id - self.cue_base], start..end)
+        let prefixes = self.phrase_ids.len();
+        occurrences(&lowered, &mut |id, start, end| {
+            if id >= self.cue_base {
+                // A text past 4 GiB (far beyond any page, and `--max-filesize`'s default)
+                // keeps the cues of its first 4 GiB.
+                if is_bounded(text, start, end)
+                    && let Some(cue) = CueHit::new(self.cue_ids[id - self.cue_base], start..end)
+                {
+                    cues.push(cue);
+                }
+            } else if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
+                if is_bounded(text, start, end) {
+                    phrase_hits.push(Hit {
+                        rule,
+                        pattern,
+                        range: start..end,
+                    });
+                }
+            } else if let Some(woken) = self.prefix_regexes.get(id - prefixes) {
+                let at_boundary = is_word_boundary(text.as_bytes(), start);
+                let boundary_after = is_word_boundary(text.as_bytes(), end);
+                for &(r, needs_after) in woken {
+                    if (at_boundary || !self.regexes[r].starts_at_boundary)
+                        && (boundary_after || !needs_after)
                     {
-                        cues.push(cue);
-                    }
-                } else if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
-                    if is_bounded(text, start, end) {
-                        phrase_hits.push(Hit {
-                            rule,
-                            pattern,
-                            range: start..end,
-                        });
-                    }
-                } else if let Some(woken) = self.prefix_regexes.get(id - prefixes) {
-                    let at_boundary = is_word_boundary(text.as_bytes(), start);
-                    let boundary_after = is_word_boundary(text.as_bytes(), end);
-                    for &(r, needs_after) in woken {
-                        if (at_boundary || !self.regexes[r].starts_at_boundary)
-                            && (boundary_after || !needs_after)
-                        {
-                            wake[r].push(start);
-                        }
+                        wake[r].push(start);
                     }
                 }
-            });
-        }
+            }
+        });
         cues.sort_unstable_by_key(|c| (c.start, c.end, c.list));
         let wakes = Wakes {
             phrase_hits,
@@ -705,10 +643,7 @@ impl Matcher {
         // an empty one would be no claim), so they join the first compile too.
         let mut wake = wakes.buckets;
         let ungated: &[usize] = if text.is_empty() { &[] } else { &self.ungated };
-        let scanned = self
-            .scan
-            .as_ref()
-            .map_or(0, |scan| scan.scanned.load(Ordering::Relaxed));
+        let scanned = self.scan.scanned();
         let uncompiled: Vec<&RuleRegex> = wake
             .iter()
             .zip(&self.regexes)
@@ -1343,28 +1278,43 @@ mod tests {
         }
     }
 
+    /// The word-by-word look-ups (and the direct search of a run's first kilobytes) find every
+    /// phrase, wake-up and cue that an Aho-Corasick automaton of all the scan's literals (which
+    /// the scan used to walk) finds, and no other.
     #[test]
-    fn direct_search_and_nfa_report_the_same_matches() {
+    fn the_scan_finds_what_an_automaton_of_all_its_literals_finds() {
         let ruleset = all_rules();
-        let automaton = ruleset.matcher.scan.as_ref().unwrap();
-        let nfa = automaton.nfa().unwrap();
-        assert_eq!(nfa.kind(), AhoCorasickKind::ContiguousNFA);
+        let matcher = &ruleset.matcher;
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(matcher.scan.patterns())
+            .unwrap();
+        let sorted = |(wakes, cues): (Wakes, CueIndex)| {
+            let mut phrases = wakes.phrase_hits;
+            sort_hits(&mut phrases);
+            let mut buckets = wakes.buckets;
+            buckets.iter_mut().for_each(|b| b.sort_unstable());
+            (phrases, buckets, cues.hits)
+        };
+        let mut compared = 0;
         for (name, text) in corpus(&ruleset) {
-            let lowered = text.as_bytes().to_ascii_lowercase();
-            let from_nfa: Vec<(usize, usize, usize)> = nfa
-                .find_overlapping_iter(lowered.as_slice())
-                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
-                .collect();
-            // The direct search finds the same matches in another order.
-            let mut direct = Vec::new();
-            automaton.search_directly(&lowered, |id, start, end| {
-                direct.push((id, start, end));
-            });
-            let mut sorted = from_nfa.clone();
-            sorted.sort_unstable();
-            direct.sort_unstable();
-            assert_eq!(direct, sorted, "{name}");
+            let expected = sorted(matcher.scan_with(&text, |lowered, found| {
+                for m in automaton.find_overlapping_iter(lowered) {
+                    found(m.pattern().as_usize(), m.start(), m.end());
+                }
+            }));
+            for directly in [false, true] {
+                let got = sorted(matcher.scan_with(&text, |lowered, found| {
+                    matcher.scan.for_each_match_by(directly, lowered, found)
+                }));
+                assert!(got == expected, "{name}, directly: {directly}");
+            }
+            compared += expected.0.len() + expected.1.iter().map(Vec::len).sum::<usize>();
         }
+        assert!(
+            compared > 10_000,
+            "the corpus has hits to compare: {compared}"
+        );
     }
 
     /// The page scan's cues are exactly those an automaton of the cue terms alone finds: sharing

@@ -11,6 +11,7 @@ pub mod context;
 pub mod data;
 pub mod document;
 pub(crate) mod gate;
+pub(crate) mod literals;
 pub mod matcher;
 pub mod overlay;
 pub(crate) mod regex_reading;

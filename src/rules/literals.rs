@@ -1,0 +1,508 @@
+//! Finding the matcher's literals (phrase spellings, regex prefix literals, cue terms) in
+//! ASCII-lowercased text: nearly all are looked up word by word in hash tables, and the few that
+//! can start inside a word or with a sign (`$5`, `#1`) are found by a small automaton.
+//!
+//! Why not one automaton for all of them: walking an Aho-Corasick automaton of some 9,000
+//! patterns costs 70-90 instructions a byte (its states miss the cache, and failure links are
+//! followed through the shallow part of the trie), and most of what it finds ("i" inside every
+//! word with an i) is then dropped for not starting or ending at a word boundary. A literal
+//! that only counts at the start of a word can only be there if the text's word at that point
+//! is its own first word (or, for a literal that may end inside a word, begins with it), which
+//! one or a few table look-ups per word answer.
+
+use std::hash::BuildHasher;
+use std::ops::Range;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+/// A literal to find, and which of its occurrences its caller keeps (it may be given others,
+/// and filters them itself).
+#[derive(Clone, Debug)]
+pub(crate) struct Literal {
+    /// ASCII lowercase, as the text searched is.
+    pub bytes: Vec<u8>,
+    /// Only occurrences where the byte before is not an ASCII letter or digit are kept.
+    pub at_word_start: bool,
+    /// Occurrences followed by an ASCII letter or digit are kept (a regex's prefix literal
+    /// cut short: "pharmace" in "pharmaceutical"); otherwise such an occurrence of a literal
+    /// that ends in a letter or digit is dropped.
+    pub may_end_in_word: bool,
+}
+
+/// The literals, and the tables they are looked up in. The first few kilobytes a process scans
+/// are searched directly, literal by literal (building the tables takes longer than a
+/// one-paragraph check); then the tables are built.
+#[derive(Debug)]
+pub(crate) struct Literals {
+    literals: Vec<Literal>,
+    /// For the direct search: the ids of the literals by their first byte.
+    by_first_byte: Vec<Vec<u32>>,
+    /// `None` if they cannot be built (an automaton with more states than it can number): the
+    /// direct search then does all the work.
+    tables: OnceLock<Option<Tables>>,
+    /// Bytes scanned so far, by every thread.
+    scanned: AtomicUsize,
+}
+
+/// Bytes searched directly, literal by literal, before the tables are built.
+const TABLES_AFTER_BYTES: usize = 4 * 1024;
+
+/// The literals sorted into tables by how they are found (ids index `Literals::literals`).
+#[derive(Debug)]
+struct Tables {
+    /// Literals found at word starts that have no second word ("cure", "dr."), keyed by the
+    /// hash of their first word (`word_hash`), which must be the text's whole word there: a
+    /// range of `word_ids`, and which `by_pair` keys start with the word. Keys are hashes, not
+    /// words (no allocation per literal at start-up): candidates are compared byte for byte.
+    by_word: FxHashMap<u64, WordEntry>,
+    word_ids: Vec<u32>,
+    /// Literals found at word starts that have a second word, keyed by the hash of their first
+    /// word, the separator and the first one or two bytes of the second word (`pair_key_len`):
+    /// a range of `pair_ids`. Filing "no side effects" under "no si" spares comparing it at
+    /// every "no" of a page, and the many prefix literals cut short at eight bytes ("the anti")
+    /// at every "the".
+    by_pair: FxHashMap<u64, Range<u32>>,
+    pair_ids: Vec<u32>,
+    /// One-word literals that may end inside a word, keyed by the hash of their bytes: the
+    /// text's word at a word start is looked up by each of its prefixes that has such a length.
+    by_head: FxHashMap<u64, Range<u32>>,
+    head_ids: Vec<u32>,
+    /// For each first two bytes (`head_slot`), bit `k` is set when `by_head` has a literal of
+    /// `k` bytes starting with them (one-byte literals are filed under their byte alone), so a
+    /// word is looked up only at those lengths.
+    head_lengths: Vec<u64>,
+    /// The literals that can start anywhere, and their ids.
+    anywhere: Option<(AhoCorasick, Vec<u32>)>,
+}
+
+/// A first word's entry in `Literals::by_word`.
+#[derive(Debug, Default)]
+struct WordEntry {
+    ids: Range<u32>,
+    /// Bit 0 (1): `by_pair` has a literal with this first word keyed by one (two) bytes of its
+    /// second word.
+    pair_keys: u8,
+}
+
+/// How much of a literal its `by_pair` key covers: up to the second bytes of its second word
+/// (or its only one), and how many bytes of the second word that is. `None` for a literal with
+/// no second word.
+fn pair_key_len(bytes: &[u8]) -> Option<(usize, usize)> {
+    let first = bytes.iter().position(|&b| !is_word_byte(b))?;
+    let second = first + bytes[first..].iter().position(|&b| is_word_byte(b))?;
+    let taken = word_len(&bytes[second..]).min(2);
+    Some((second + taken, taken))
+}
+
+/// The length of the word `bytes` start with (0 if they start with no letter or digit).
+fn word_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !is_word_byte(b))
+        .unwrap_or(bytes.len())
+}
+
+/// Whether a byte of lowercased text belongs to a word for the look-ups (ASCII letters and
+/// digits; uppercase never occurs in lowercased text, but counts for any caller that passes it).
+fn is_word_byte(byte: u8) -> bool {
+    WORD_INDEX[usize::from(byte)] != NOT_A_WORD_BYTE
+}
+
+/// Each byte's place among the 36 word bytes (digits, then letters, either case), or
+/// `NOT_A_WORD_BYTE`: one table answers both "is it a word byte" and "which `head_lengths` slot".
+static WORD_INDEX: [u8; 256] = {
+    let mut table = [NOT_A_WORD_BYTE; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = match byte {
+            b'0'..=b'9' => byte - b'0',
+            b'a'..=b'z' => byte - b'a' + 10,
+            b'A'..=b'Z' => byte - b'A' + 10,
+            _ => NOT_A_WORD_BYTE,
+        };
+        b += 1;
+    }
+    table
+};
+
+const NOT_A_WORD_BYTE: u8 = u8::MAX;
+
+/// Slots of `Literals::head_lengths`: 36 letters and digits for the first byte, times the same
+/// and "none" for the second.
+const HEAD_SLOTS: usize = 36 * 37;
+
+/// The `head_lengths` slot of a literal or word starting with `first` and `second` (two word
+/// bytes, or one and `None`).
+fn head_slot(first: u8, second: Option<u8>) -> usize {
+    let index = |b: u8| usize::from(WORD_INDEX[usize::from(b)]).min(35);
+    index(first) * 37 + second.map_or(36, index)
+}
+
+/// The hash a word or literal is filed under.
+fn word_hash(word: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(word)
+}
+
+/// The longest one-word literal that may end inside a word and is still looked up by its
+/// prefix (bit `k` of a `head_lengths` entry); a longer one goes to the automaton.
+const MAX_HEAD_LEN: usize = 63;
+
+impl Literals {
+    pub(crate) fn new(literals: Vec<Literal>) -> Literals {
+        let mut by_first_byte = vec![Vec::new(); 256];
+        for (id, literal) in literals.iter().enumerate() {
+            // More literals than `u32` numbers are not a ruleset anyone writes; the extra ones
+            // are not searched.
+            let Ok(id) = u32::try_from(id) else { break };
+            if let Some(&first) = literal.bytes.first() {
+                by_first_byte[usize::from(first)].push(id);
+            }
+        }
+        Literals {
+            literals,
+            by_first_byte,
+            tables: OnceLock::new(),
+            scanned: AtomicUsize::new(0),
+        }
+    }
+
+    /// The literals' bytes, by id.
+    #[cfg(test)]
+    pub(crate) fn patterns(&self) -> impl Iterator<Item = &[u8]> {
+        self.literals.iter().map(|l| l.bytes.as_slice())
+    }
+
+    /// Bytes scanned so far by this process, on every thread.
+    pub(crate) fn scanned(&self) -> usize {
+        self.scanned.load(Ordering::Relaxed)
+    }
+
+    /// Calls `found(literal, start, end)` for the occurrences of the literals in `lowered`, an
+    /// ASCII-lowercased text: every occurrence its `Literal` says is kept, overlapping ones
+    /// included, and possibly some others. The order is unspecified; callers sort.
+    pub(crate) fn for_each_match(&self, lowered: &[u8], found: impl FnMut(usize, usize, usize)) {
+        let before = self.scanned.fetch_add(lowered.len(), Ordering::Relaxed);
+        let after = before.saturating_add(lowered.len());
+        let tables = if after < TABLES_AFTER_BYTES && self.tables.get().is_none() {
+            None
+        } else {
+            self.tables()
+        };
+        match tables {
+            Some(tables) => tables.for_each_match(&self.literals, lowered, found),
+            None => self.search_directly(lowered, found),
+        }
+    }
+
+    /// `for_each_match` the one way or the other, whatever has been scanned.
+    #[cfg(test)]
+    pub(crate) fn for_each_match_by(
+        &self,
+        directly: bool,
+        lowered: &[u8],
+        found: impl FnMut(usize, usize, usize),
+    ) {
+        match self.tables() {
+            Some(tables) if !directly => tables.for_each_match(&self.literals, lowered, found),
+            _ => self.search_directly(lowered, found),
+        }
+    }
+
+    fn tables(&self) -> Option<&Tables> {
+        self.tables
+            .get_or_init(|| Tables::new(&self.literals))
+            .as_ref()
+    }
+
+    /// Every occurrence of every literal in a lowercased text, found by comparing at each
+    /// position the literals that start with its byte: no set-up, but slow on long texts.
+    fn search_directly(&self, lowered: &[u8], mut found: impl FnMut(usize, usize, usize)) {
+        for (at, &byte) in lowered.iter().enumerate() {
+            for &id in &self.by_first_byte[usize::from(byte)] {
+                let bytes = &self.literals[id as usize].bytes;
+                if lowered[at..].starts_with(bytes) {
+                    found(id as usize, at, at + bytes.len());
+                }
+            }
+        }
+    }
+}
+
+impl Tables {
+    /// The tables of `literals`, or `None` if the automaton of those that can start anywhere
+    /// cannot be built.
+    fn new(literals: &[Literal]) -> Option<Tables> {
+        let mut word_entries: Vec<(u64, u32)> = Vec::new();
+        let mut pair_entries: Vec<(u64, u32)> = Vec::new();
+        let mut pair_firsts: Vec<(u64, u8)> = Vec::new();
+        let mut head_entries: Vec<(u64, u32)> = Vec::new();
+        let mut head_lengths = vec![0u64; HEAD_SLOTS];
+        let mut anywhere_ids = Vec::new();
+        for (id, literal) in literals.iter().enumerate() {
+            let Ok(id) = u32::try_from(id) else { break };
+            let bytes = &literal.bytes;
+            let first_word_len = word_len(bytes);
+            let one_word = first_word_len == bytes.len();
+            if !literal.at_word_start || first_word_len == 0 {
+                anywhere_ids.push(id);
+            } else if literal.may_end_in_word && one_word {
+                if bytes.len() > MAX_HEAD_LEN {
+                    anywhere_ids.push(id);
+                } else {
+                    head_lengths[head_slot(bytes[0], bytes.get(1).copied())] |= 1 << bytes.len();
+                    head_entries.push((word_hash(bytes), id));
+                }
+            } else if let Some((key_len, taken)) = pair_key_len(bytes) {
+                pair_entries.push((word_hash(&bytes[..key_len]), id));
+                pair_firsts.push((word_hash(&bytes[..first_word_len]), 1 << (taken - 1)));
+            } else {
+                word_entries.push((word_hash(&bytes[..first_word_len]), id));
+            }
+        }
+        let (by_word, word_ids) = file_by_hash(word_entries);
+        let mut by_word: FxHashMap<u64, WordEntry> = by_word
+            .into_iter()
+            .map(|(hash, ids)| {
+                let pair_keys = 0;
+                (hash, WordEntry { ids, pair_keys })
+            })
+            .collect();
+        for (hash, key) in pair_firsts {
+            by_word.entry(hash).or_default().pair_keys |= key;
+        }
+        let (by_pair, pair_ids) = file_by_hash(pair_entries);
+        let (by_head, head_ids) = file_by_hash(head_entries);
+        let anywhere = if anywhere_ids.is_empty() {
+            None
+        } else {
+            let automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(anywhere_ids.iter().map(|&id| &literals[id as usize].bytes))
+                .ok()?;
+            Some((automaton, anywhere_ids))
+        };
+        Some(Tables {
+            by_word,
+            word_ids,
+            by_pair,
+            pair_ids,
+            by_head,
+            head_ids,
+            head_lengths,
+            anywhere,
+        })
+    }
+
+    /// `Literals::for_each_match` with the tables.
+    fn for_each_match(
+        &self,
+        literals: &[Literal],
+        lowered: &[u8],
+        mut found: impl FnMut(usize, usize, usize),
+    ) {
+        if let Some((automaton, ids)) = &self.anywhere {
+            for m in automaton.find_overlapping_iter(lowered) {
+                found(ids[m.pattern().as_usize()] as usize, m.start(), m.end());
+            }
+        }
+        let mut at = 0;
+        while at < lowered.len() {
+            // The next word: a run of letters and digits.
+            let Some(skip) = lowered[at..].iter().position(|&b| is_word_byte(b)) else {
+                break;
+            };
+            let start = at + skip;
+            let rest = &lowered[start..];
+            let len = word_len(rest);
+            at = start + len;
+            let word = &rest[..len];
+            // Candidates are those filed under the text's words here; a hash can be shared,
+            // so all of each is compared. (A literal that goes on where the text's word does
+            // not end is reported too, and dropped by the caller as not ending at a word end.)
+            let mut check = |ids: &[u32]| {
+                for &id in ids {
+                    let pattern = &literals[id as usize].bytes;
+                    if rest.starts_with(pattern) {
+                        found(id as usize, start, start + pattern.len());
+                    }
+                }
+            };
+            if let Some(entry) = self.by_word.get(&word_hash(word)) {
+                check(&self.word_ids[entry.ids.start as usize..entry.ids.end as usize]);
+                if entry.pair_keys != 0
+                    && let Some(gap) = rest[len..].iter().position(|&b| is_word_byte(b))
+                {
+                    // Keys take one or two bytes of the second word (see `pair_key_len`).
+                    let second = len + gap;
+                    let two = rest.get(second + 1).is_some_and(|&b| is_word_byte(b));
+                    for taken in [1, 2] {
+                        if entry.pair_keys & (1 << (taken - 1)) != 0
+                            && (taken == 1 || two)
+                            && let Some(ids) = self.by_pair.get(&word_hash(&rest[..second + taken]))
+                        {
+                            check(&self.pair_ids[ids.start as usize..ids.end as usize]);
+                        }
+                    }
+                }
+            }
+            // The lengths of the head literals that the word can start with.
+            let mut lengths = self.head_lengths[head_slot(word[0], None)];
+            if len >= 2 {
+                lengths |= self.head_lengths[head_slot(word[0], Some(word[1]))]
+                    & (u64::MAX >> (63 - len.min(MAX_HEAD_LEN)));
+            }
+            while lengths != 0 {
+                let k = lengths.trailing_zeros() as usize;
+                lengths &= lengths - 1;
+                let Some(range) = self.by_head.get(&word_hash(&word[..k])) else {
+                    continue;
+                };
+                for &id in &self.head_ids[range.start as usize..range.end as usize] {
+                    if literals[id as usize].bytes == word[..k] {
+                        found(id as usize, start, start + k);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A table of ids by hash: the entries sorted by hash, each hash's ids a range of one vector.
+fn file_by_hash(mut entries: Vec<(u64, u32)>) -> (FxHashMap<u64, Range<u32>>, Vec<u32>) {
+    entries.sort_unstable();
+    let mut table = FxHashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
+    let mut ids = Vec::with_capacity(entries.len());
+    let mut i = 0;
+    while i < entries.len() {
+        let hash = entries[i].0;
+        let first = ids.len();
+        while i < entries.len() && entries[i].0 == hash {
+            ids.push(entries[i].1);
+            i += 1;
+        }
+        // `ids` has at most `u32::MAX` entries (ids are `u32`, each filed once).
+        table.insert(hash, first as u32..ids.len() as u32);
+    }
+    (table, ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every occurrence of every literal that its `Literal` says is kept, by brute force.
+    fn kept_occurrences(literals: &[Literal], text: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        for (id, literal) in literals.iter().enumerate() {
+            let bytes = &literal.bytes;
+            if bytes.is_empty() || bytes.len() > text.len() {
+                continue;
+            }
+            for start in 0..=text.len() - bytes.len() {
+                let end = start + bytes.len();
+                if &text[start..end] == bytes.as_slice() && is_kept(literal, text, start, end) {
+                    out.push((id, start, end));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    fn is_kept(literal: &Literal, text: &[u8], start: usize, end: usize) -> bool {
+        let word_before = start > 0 && is_word_byte(text[start - 1]);
+        let ends_in_word = literal.bytes.last().is_some_and(|&b| is_word_byte(b))
+            && text.get(end).is_some_and(|&b| is_word_byte(b));
+        let drops_start = literal.at_word_start && word_before;
+        let drops_end = ends_in_word && !literal.may_end_in_word;
+        !(drops_start || drops_end)
+    }
+
+    /// What `for_each_match` reports, the one way or the other: sorted, each checked to be a
+    /// real occurrence.
+    fn reported(literals: &Literals, directly: bool, text: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        literals.for_each_match_by(directly, text, |id, start, end| {
+            assert_eq!(&text[start..end], literals.literals[id].bytes.as_slice());
+            out.push((id, start, end));
+        });
+        out.sort_unstable();
+        out
+    }
+
+    fn literal(bytes: &str, at_word_start: bool, may_end_in_word: bool) -> Literal {
+        Literal {
+            bytes: bytes.as_bytes().to_vec(),
+            at_word_start,
+            may_end_in_word,
+        }
+    }
+
+    #[test]
+    fn words_heads_and_signs_are_each_found_where_they_count() {
+        let list = vec![
+            literal("cure", true, false),         // 0: a whole word
+            literal("side effects", true, false), // 1: two words
+            literal("pharmace", true, true),      // 2: a prefix cut short
+            literal("$5", true, false),           // 3: starts with a sign
+            literal("mg", false, true),           // 4: anywhere
+            literal("i", true, false),            // 5: the pronoun only
+            literal("caf\u{e9}", true, false),    // 6: a word with an accent
+            literal("cure", true, false),         // 7: the same literal twice
+        ];
+        let literals = Literals::new(list.clone());
+        let text = "i cure, it procures no side effects; pharmaceutical $5 at 10mg caf\u{e9}";
+        let at = |needle: &str| text.find(needle).unwrap();
+        let mut expected = vec![
+            (0, at("cure"), at("cure") + 4),
+            (1, at("side"), at("side") + 12),
+            (2, at("pharm"), at("pharm") + 8),
+            (3, at("$5"), at("$5") + 2),
+            (4, at("mg"), at("mg") + 2),
+            (5, 0, 1),
+            (6, at("caf"), at("caf") + 5),
+            (7, at("cure"), at("cure") + 4),
+        ];
+        expected.sort_unstable();
+        assert_eq!(kept_occurrences(&list, text.as_bytes()), expected);
+        for directly in [false, true] {
+            let kept: Vec<_> = reported(&literals, directly, text.as_bytes())
+                .into_iter()
+                .filter(|&(id, s, e)| is_kept(&list[id], text.as_bytes(), s, e))
+                .collect();
+            assert_eq!(kept, expected, "directly: {directly}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn every_kept_occurrence_is_reported(
+            specs in proptest::collection::vec(("[abi$ -]{1,6}", any::<bool>(), any::<bool>()), 1..12),
+            // The text: literals (by index) with a little filler after each, so that they occur
+            // often, at word starts and inside words.
+            pieces in proptest::collection::vec((0usize..12, "[abi$ \u{e9}-]{0,3}"), 0..10),
+            directly in any::<bool>(),
+        ) {
+            let list: Vec<Literal> = specs
+                .iter()
+                .map(|(bytes, start, end)| literal(bytes, *start, *end))
+                .collect();
+            let text: String = pieces
+                .iter()
+                .map(|(i, filler)| format!("{}{filler}", specs[i % specs.len()].0))
+                .collect();
+            let literals = Literals::new(list.clone());
+            let got: Vec<_> = reported(&literals, directly, text.as_bytes())
+                .into_iter()
+                .filter(|&(id, s, e)| is_kept(&list[id], text.as_bytes(), s, e))
+                .collect();
+            prop_assert_eq!(got, kept_occurrences(&list, text.as_bytes()));
+        }
+    }
+}
