@@ -58,24 +58,73 @@ struct Tables {
     /// range of `word_ids`, and which `by_pair` keys start with the word. Keys are hashes, not
     /// words (no allocation per literal at start-up): candidates are compared byte for byte.
     by_word: FxHashMap<u64, WordEntry>,
-    word_ids: Vec<u32>,
+    word_ids: Vec<Candidate>,
     /// Literals found at word starts that have a second word, keyed by the hash of their first
     /// word, the separator and the first one or two bytes of the second word (`pair_key_len`):
     /// a range of `pair_ids`. Filing "no side effects" under "no si" spares comparing it at
     /// every "no" of a page, and the many prefix literals cut short at eight bytes ("the anti")
     /// at every "the".
     by_pair: FxHashMap<u64, Range<u32>>,
-    pair_ids: Vec<u32>,
+    pair_ids: Vec<Candidate>,
     /// One-word literals that may end inside a word, keyed by the hash of their bytes: the
     /// text's word at a word start is looked up by each of its prefixes that has such a length.
     by_head: FxHashMap<u64, Range<u32>>,
-    head_ids: Vec<u32>,
+    head_ids: Vec<Candidate>,
+    /// One bit per `FILTER_BITS`-bit slice of a hash (`filter_bit`), set for every key of
+    /// `by_word` and `by_head`: most of a page's words have no literal, and this table (8 KB)
+    /// stays in the cache where the hash tables would not.
+    filter: Vec<u64>,
     /// For each first two bytes (`head_slot`), bit `k` is set when `by_head` has a literal of
     /// `k` bytes starting with them (one-byte literals are filed under their byte alone), so a
     /// word is looked up only at those lengths.
     head_lengths: Vec<u64>,
     /// The literals that can start anywhere, and their ids.
     anywhere: Option<(AhoCorasick, Vec<u32>)>,
+}
+
+/// A literal filed in a table, with what rejects most candidates without reading the literal
+/// (which costs a cache miss or two): its length and its first eight bytes.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    head: u64,
+    id: u32,
+    len: u32,
+}
+
+impl Candidate {
+    fn new(id: u32, bytes: &[u8]) -> Candidate {
+        Candidate {
+            head: first_bytes(bytes),
+            id,
+            // Literals come from rule files and are far shorter than 4 GiB.
+            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Whether the literal starts `text`.
+    fn starts(&self, text: &[u8], literals: &[Literal]) -> bool {
+        let len = self.len as usize;
+        len <= text.len()
+            && first_bytes(&text[..len.min(8)]) == self.head
+            && (len <= 8 || text[8..len] == literals[self.id as usize].bytes[8..])
+    }
+}
+
+/// Up to the first eight bytes of `bytes`, little-endian, zero-padded.
+fn first_bytes(bytes: &[u8]) -> u64 {
+    let mut buffer = [0u8; 8];
+    let n = bytes.len().min(8);
+    buffer[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(buffer)
+}
+
+/// How many bits of a hash pick its bit in `Tables::filter`.
+const FILTER_BITS: u32 = 16;
+
+/// A hash's bit in `Tables::filter`: its word, and the bit in it.
+fn filter_bit(hash: u64) -> (usize, u64) {
+    let bit = (hash >> (64 - FILTER_BITS)) as usize;
+    (bit / 64, 1 << (bit % 64))
 }
 
 /// A first word's entry in `Literals::by_word`.
@@ -263,7 +312,16 @@ impl Tables {
                 word_entries.push((word_hash(&bytes[..first_word_len]), id));
             }
         }
-        let (by_word, word_ids) = file_by_hash(word_entries);
+        let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for &(hash, _) in word_entries.iter().chain(&head_entries) {
+            let (word, bit) = filter_bit(hash);
+            filter[word] |= bit;
+        }
+        for &(hash, _) in &pair_firsts {
+            let (word, bit) = filter_bit(hash);
+            filter[word] |= bit;
+        }
+        let (by_word, word_ids) = file_by_hash(word_entries, literals);
         let mut by_word: FxHashMap<u64, WordEntry> = by_word
             .into_iter()
             .map(|(hash, ids)| {
@@ -274,8 +332,8 @@ impl Tables {
         for (hash, key) in pair_firsts {
             by_word.entry(hash).or_default().pair_keys |= key;
         }
-        let (by_pair, pair_ids) = file_by_hash(pair_entries);
-        let (by_head, head_ids) = file_by_hash(head_entries);
+        let (by_pair, pair_ids) = file_by_hash(pair_entries, literals);
+        let (by_head, head_ids) = file_by_hash(head_entries, literals);
         let anywhere = if anywhere_ids.is_empty() {
             None
         } else {
@@ -292,9 +350,16 @@ impl Tables {
             pair_ids,
             by_head,
             head_ids,
+            filter,
             head_lengths,
             anywhere,
         })
+    }
+
+    /// Whether `by_word` or `by_head` may have the key `hash` (false: it has not).
+    fn may_hold(&self, hash: u64) -> bool {
+        let (word, bit) = filter_bit(hash);
+        self.filter[word] & bit != 0
     }
 
     /// `Literals::for_each_match` with the tables.
@@ -323,15 +388,17 @@ impl Tables {
             // Candidates are those filed under the text's words here; a hash can be shared,
             // so all of each is compared. (A literal that goes on where the text's word does
             // not end is reported too, and dropped by the caller as not ending at a word end.)
-            let mut check = |ids: &[u32]| {
-                for &id in ids {
-                    let pattern = &literals[id as usize].bytes;
-                    if rest.starts_with(pattern) {
-                        found(id as usize, start, start + pattern.len());
+            let mut check = |candidates: &[Candidate]| {
+                for c in candidates {
+                    if c.starts(rest, literals) {
+                        found(c.id as usize, start, start + c.len as usize);
                     }
                 }
             };
-            if let Some(entry) = self.by_word.get(&word_hash(word)) {
+            let hash = word_hash(word);
+            if self.may_hold(hash)
+                && let Some(entry) = self.by_word.get(&hash)
+            {
                 check(&self.word_ids[entry.ids.start as usize..entry.ids.end as usize]);
                 if entry.pair_keys != 0
                     && let Some(gap) = rest[len..].iter().position(|&b| is_word_byte(b))
@@ -358,21 +425,25 @@ impl Tables {
             while lengths != 0 {
                 let k = lengths.trailing_zeros() as usize;
                 lengths &= lengths - 1;
-                let Some(range) = self.by_head.get(&word_hash(&word[..k])) else {
+                let hash = word_hash(&word[..k]);
+                if !self.may_hold(hash) {
+                    continue;
+                }
+                let Some(range) = self.by_head.get(&hash) else {
                     continue;
                 };
-                for &id in &self.head_ids[range.start as usize..range.end as usize] {
-                    if literals[id as usize].bytes == word[..k] {
-                        found(id as usize, start, start + k);
-                    }
-                }
+                check(&self.head_ids[range.start as usize..range.end as usize]);
             }
         }
     }
 }
 
-/// A table of ids by hash: the entries sorted by hash, each hash's ids a range of one vector.
-fn file_by_hash(mut entries: Vec<(u64, u32)>) -> (FxHashMap<u64, Range<u32>>, Vec<u32>) {
+/// A table of literals by hash: the entries `(hash, id)` sorted by hash, each hash's literals a
+/// range of one vector.
+fn file_by_hash(
+    mut entries: Vec<(u64, u32)>,
+    literals: &[Literal],
+) -> (FxHashMap<u64, Range<u32>>, Vec<Candidate>) {
     entries.sort_unstable();
     let mut table = FxHashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
     let mut ids = Vec::with_capacity(entries.len());
@@ -381,7 +452,8 @@ fn file_by_hash(mut entries: Vec<(u64, u32)>) -> (FxHashMap<u64, Range<u32>>, Ve
         let hash = entries[i].0;
         let first = ids.len();
         while i < entries.len() && entries[i].0 == hash {
-            ids.push(entries[i].1);
+            let id = entries[i].1;
+            ids.push(Candidate::new(id, &literals[id as usize].bytes));
             i += 1;
         }
         // `ids` has at most `u32::MAX` entries (ids are `u32`, each filed once).
