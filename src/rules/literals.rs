@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use memchr::memmem;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 /// A literal to find, and which of its occurrences its caller keeps (it may be given others,
@@ -78,8 +79,8 @@ struct Tables {
     /// `k` bytes starting with them (one-byte literals are filed under their byte alone), so a
     /// word is looked up only at those lengths.
     head_lengths: Vec<u64>,
-    /// The literals that can start anywhere, and their ids.
-    anywhere: Option<(AhoCorasick, Vec<u32>)>,
+    /// The literals that can start anywhere.
+    anywhere: Option<Anywhere>,
 }
 
 /// A literal filed in a table, with what rejects most candidates without reading the literal
@@ -125,6 +126,97 @@ const FILTER_BITS: u32 = 16;
 fn filter_bit(hash: u64) -> (usize, u64) {
     let bit = (hash >> (64 - FILTER_BITS)) as usize;
     (bit / 64, 1 << (bit % 64))
+}
+
+/// The literals that can start anywhere (`$5`, `#1`, and those of regexes without a leading
+/// `\b`). The default rulesets have 70: those starting with a sign are found where that byte
+/// is (`memchr`, which skips ahead), the few starting with a letter (`no. 1`) each by its own
+/// substring search. An automaton of the 70 walked every byte (4% of a run), since a common
+/// letter was among their first bytes. Past `MAX_FEW_ANYWHERE` literals, an automaton is used.
+#[derive(Debug)]
+enum Anywhere {
+    Few {
+        /// Literals starting with a rarer byte, grouped by it.
+        by_first_byte: Vec<(u8, Vec<u32>)>,
+        /// Literals starting with a letter, digit or space, each with its searcher.
+        searched: Vec<(memmem::Finder<'static>, u32)>,
+    },
+    Many(AhoCorasick, Vec<u32>),
+}
+
+/// The most literals that can start anywhere searched for without an automaton.
+const MAX_FEW_ANYWHERE: usize = 128;
+
+impl Anywhere {
+    fn new(ids: Vec<u32>, literals: &[Literal]) -> Option<Anywhere> {
+        if ids.len() > MAX_FEW_ANYWHERE {
+            let automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(ids.iter().map(|&id| &literals[id as usize].bytes))
+                .ok()?;
+            return Some(Anywhere::Many(automaton, ids));
+        }
+        let mut by_first_byte: Vec<(u8, Vec<u32>)> = Vec::new();
+        let mut searched = Vec::new();
+        for id in ids {
+            let bytes = &literals[id as usize].bytes;
+            match bytes.first() {
+                Some(&first) if is_word_byte(first) || first == b' ' => {
+                    searched.push((memmem::Finder::new(bytes).into_owned(), id));
+                }
+                Some(&first) => match by_first_byte.iter_mut().find(|(b, _)| *b == first) {
+                    Some((_, group)) => group.push(id),
+                    None => by_first_byte.push((first, vec![id])),
+                },
+                // An empty literal occurs everywhere and is no claim: not searched.
+                None => {}
+            }
+        }
+        Some(Anywhere::Few {
+            by_first_byte,
+            searched,
+        })
+    }
+
+    /// Every occurrence of these literals in `lowered`, overlapping ones included.
+    fn for_each_match(
+        &self,
+        literals: &[Literal],
+        lowered: &[u8],
+        found: &mut impl FnMut(usize, usize, usize),
+    ) {
+        match self {
+            Anywhere::Few {
+                by_first_byte,
+                searched,
+            } => {
+                for (first, ids) in by_first_byte {
+                    for at in memchr::memchr_iter(*first, lowered) {
+                        for &id in ids {
+                            let bytes = &literals[id as usize].bytes;
+                            if lowered[at..].starts_with(bytes) {
+                                found(id as usize, at, at + bytes.len());
+                            }
+                        }
+                    }
+                }
+                for (finder, id) in searched {
+                    let len = finder.needle().len();
+                    let mut from = 0;
+                    // One byte past each occurrence, not past its end: occurrences may overlap.
+                    while let Some(at) = finder.find(&lowered[from..]) {
+                        found(*id as usize, from + at, from + at + len);
+                        from += at + 1;
+                    }
+                }
+            }
+            Anywhere::Many(automaton, ids) => {
+                for m in automaton.find_overlapping_iter(lowered) {
+                    found(ids[m.pattern().as_usize()] as usize, m.start(), m.end());
+                }
+            }
+        }
+    }
 }
 
 /// A first word's entry in `Literals::by_word`.
@@ -283,7 +375,7 @@ impl Literals {
 
 impl Tables {
     /// The tables of `literals`, or `None` if the automaton of those that can start anywhere
-    /// cannot be built.
+    /// (when there are many) cannot be built.
     fn new(literals: &[Literal]) -> Option<Tables> {
         let mut word_entries: Vec<(u64, u32)> = Vec::new();
         let mut pair_entries: Vec<(u64, u32)> = Vec::new();
@@ -337,11 +429,7 @@ impl Tables {
         let anywhere = if anywhere_ids.is_empty() {
             None
         } else {
-            let automaton = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(anywhere_ids.iter().map(|&id| &literals[id as usize].bytes))
-                .ok()?;
-            Some((automaton, anywhere_ids))
+            Some(Anywhere::new(anywhere_ids, literals)?)
         };
         Some(Tables {
             by_word,
@@ -369,10 +457,8 @@ impl Tables {
         lowered: &[u8],
         mut found: impl FnMut(usize, usize, usize),
     ) {
-        if let Some((automaton, ids)) = &self.anywhere {
-            for m in automaton.find_overlapping_iter(lowered) {
-                found(ids[m.pattern().as_usize()] as usize, m.start(), m.end());
-            }
+        if let Some(anywhere) = &self.anywhere {
+            anywhere.for_each_match(literals, lowered, &mut found);
         }
         let mut at = 0;
         while at < lowered.len() {
@@ -548,6 +634,37 @@ mod tests {
                 .filter(|&(id, s, e)| is_kept(&list[id], text.as_bytes(), s, e))
                 .collect();
             assert_eq!(kept, expected, "directly: {directly}");
+        }
+    }
+
+    /// Past `MAX_FEW_ANYWHERE` literals that can start anywhere, an automaton finds them, with
+    /// the same answers; below, overlapping occurrences of one literal are all found too.
+    #[test]
+    fn many_and_few_literals_that_start_anywhere_are_all_found() {
+        let text = "aaab $5$5 -a-b ba-ab aaa";
+        let letters = ["a", "b", "$", "-", " ", "5"];
+        let mut two: Vec<Literal> = Vec::new();
+        for x in letters {
+            for y in letters {
+                two.push(literal(&format!("{x}{y}"), false, true));
+            }
+        }
+        let mut three = two.clone();
+        for x in letters {
+            for y in letters {
+                for z in ["a", "$", "5"] {
+                    three.push(literal(&format!("{x}{y}{z}"), false, true));
+                }
+            }
+        }
+        assert!(two.len() <= MAX_FEW_ANYWHERE && three.len() > MAX_FEW_ANYWHERE);
+        for list in [two, three] {
+            let literals = Literals::new(list.clone());
+            let expected = kept_occurrences(&list, text.as_bytes());
+            assert!(expected.iter().any(|&(_, start, _)| start == 1), "overlaps");
+            for directly in [false, true] {
+                assert_eq!(reported(&literals, directly, text.as_bytes()), expected);
+            }
         }
     }
 
