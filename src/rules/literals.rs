@@ -136,12 +136,18 @@ fn filter_bit(hash: u64) -> (usize, u64) {
 #[derive(Debug)]
 enum Anywhere {
     Few {
-        /// Literals starting with a rarer byte, grouped by it.
-        by_first_byte: Vec<(u8, Vec<u32>)>,
+        /// Literals starting with a rarer byte, grouped by it, each group sorted by
+        /// `second_byte_key` (so a page of `$$$$` compares nothing).
+        by_first_byte: Vec<(u8, Vec<(u16, u32)>)>,
         /// Literals starting with a letter, digit or space, each with its searcher.
         searched: Vec<(memmem::Finder<'static>, u32)>,
     },
     Many(AhoCorasick, Vec<u32>),
+}
+
+/// How `Anywhere::Few` sorts a literal by its second byte: 0 for none (a one-byte literal).
+fn second_byte_key(second: Option<&u8>) -> u16 {
+    second.map_or(0, |&b| u16::from(b) + 1)
 }
 
 /// The most literals that can start anywhere searched for without an automaton.
@@ -156,7 +162,7 @@ impl Anywhere {
                 .ok()?;
             return Some(Anywhere::Many(automaton, ids));
         }
-        let mut by_first_byte: Vec<(u8, Vec<u32>)> = Vec::new();
+        let mut by_first_byte: Vec<(u8, Vec<(u16, u32)>)> = Vec::new();
         let mut searched = Vec::new();
         for id in ids {
             let bytes = &literals[id as usize].bytes;
@@ -164,13 +170,19 @@ impl Anywhere {
                 Some(&first) if is_word_byte(first) || first == b' ' => {
                     searched.push((memmem::Finder::new(bytes).into_owned(), id));
                 }
-                Some(&first) => match by_first_byte.iter_mut().find(|(b, _)| *b == first) {
-                    Some((_, group)) => group.push(id),
-                    None => by_first_byte.push((first, vec![id])),
-                },
+                Some(&first) => {
+                    let entry = (second_byte_key(bytes.get(1)), id);
+                    match by_first_byte.iter_mut().find(|(b, _)| *b == first) {
+                        Some((_, group)) => group.push(entry),
+                        None => by_first_byte.push((first, vec![entry])),
+                    }
+                }
                 // An empty literal occurs everywhere and is no claim: not searched.
                 None => {}
             }
+        }
+        for (_, group) in &mut by_first_byte {
+            group.sort_unstable();
         }
         Some(Anywhere::Few {
             by_first_byte,
@@ -190,9 +202,19 @@ impl Anywhere {
                 by_first_byte,
                 searched,
             } => {
-                for (first, ids) in by_first_byte {
+                for (first, group) in by_first_byte {
                     for at in memchr::memchr_iter(*first, lowered) {
-                        for &id in ids {
+                        // The one-byte literals, and those whose second byte is the text's.
+                        let one_byte = group.partition_point(|&(key, _)| key == 0);
+                        let longer = match lowered.get(at + 1) {
+                            Some(second) => {
+                                let key = second_byte_key(Some(second));
+                                let from = group.partition_point(|&(k, _)| k < key);
+                                &group[from..group.partition_point(|&(k, _)| k <= key)]
+                            }
+                            None => &[],
+                        };
+                        for &(_, id) in group[..one_byte].iter().chain(longer) {
                             let bytes = &literals[id as usize].bytes;
                             if lowered[at..].starts_with(bytes) {
                                 found(id as usize, at, at + bytes.len());
