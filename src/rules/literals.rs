@@ -1,6 +1,6 @@
 //! Finding the matcher's literals (phrase spellings, regex prefix literals, cue terms) in
 //! ASCII-lowercased text: nearly all are looked up word by word in hash tables, and the few that
-//! can start inside a word or with a sign (`$5`, `#1`) are found by a small automaton.
+//! can start inside a word or with a sign (`$5`, `#1`) are found with `memchr` and `memmem`.
 //!
 //! Why not one automaton for all of them: walking an Aho-Corasick automaton of some 9,000
 //! patterns costs 70-90 instructions a byte (its states miss the cache, and failure links are
