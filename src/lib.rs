@@ -24,6 +24,7 @@ pub mod rules;
 pub mod segment;
 pub mod source;
 pub mod suppress;
+pub mod swar;
 pub mod text;
 pub mod walk;
 

@@ -9,6 +9,8 @@
 //! everything health copy holds (the tests compare with `unicode-segmentation` on a mix of Latin,
 //! CJK, combining marks, quotes and brackets); rare scripts' own terminators may differ.
 
+use crate::swar;
+
 /// A character's Sentence_Break class (UAX #29 table 4), as far as the rules need it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
@@ -209,10 +211,7 @@ pub fn sentence_breaks(text: &str) -> Vec<usize> {
         // next terminator, separator or non-ASCII character: skip plain ASCII a byte at a time
         // without classifying it (most of any text).
         if run.is_none() && !prev.is_some_and(Class::is_para_sep) {
-            let skip = bytes[at..]
-                .iter()
-                .position(|&b| !is_plain_ascii(b))
-                .unwrap_or(bytes.len() - at);
+            let skip = plain_ascii_run_end(bytes, at) - at;
             if skip > 0 {
                 let end = at + skip;
                 prev2 = if skip >= 2 {
@@ -245,6 +244,26 @@ pub fn sentence_breaks(text: &str) -> Vec<usize> {
         at += c.len_utf8();
     }
     breaks
+}
+
+/// Where the run of `is_plain_ascii` bytes from `at` ends, eight bytes at a time where it can
+/// (a sentence is mostly such bytes).
+fn plain_ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
+    while at + 8 <= bytes.len() {
+        let word = swar::load(bytes, at);
+        let stop = (word & swar::HIGH)
+            | [b'.', b'!', b'?', b'\r', b'\n']
+                .into_iter()
+                .fold(0, |mask, b| mask | swar::equal_bytes(word, b));
+        if let Some(k) = swar::first_marked(stop) {
+            return at + k;
+        }
+        at += 8;
+    }
+    while at < bytes.len() && is_plain_ascii(bytes[at]) {
+        at += 1;
+    }
+    at
 }
 
 /// An ASCII byte that is neither a terminator nor a paragraph separator.

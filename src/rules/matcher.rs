@@ -23,6 +23,7 @@ use super::gate::{self, Gate, Prefix, gate};
 use super::literals::{Literal, Literals};
 use super::regex_reading::{self, matcher_hir, rule_parser};
 use super::{PatternSources, Rule, Ruleset};
+use crate::swar;
 
 /// Size limit for one compiled regex; a larger one is a ruleset error, not a slow run.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -976,32 +977,20 @@ fn is_space_like(c: char) -> bool {
     )
 }
 
-/// Where the run of bytes from `i` that `is_kept_ascii` holds for ends. Eight bytes at a time
-/// where it can (SWAR): copying prose runs byte by byte was about 10 instructions a byte.
+/// Where the run of bytes from `i` that `is_kept_ascii` holds for ends, eight bytes at a time
+/// where it can: copying prose runs byte by byte was about 10 instructions a byte.
 fn kept_ascii_run_end(bytes: &[u8], mut i: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const SPACES: u64 = 0x2020_2020_2020_2020;
-    const TABS: u64 = 0x0909_0909_0909_0909;
-    // The high bit of each byte of `x` that is zero (exact per byte, no borrow between bytes).
-    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x) & HIGH;
-    let load = |at: usize| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(word)
-    };
-    // Each chunk also reads the eight bytes after each of its bytes (a space is kept only if
-    // the next byte is not a space, a tab or non-ASCII).
+    // Each chunk also reads the eight bytes after each of its bytes: a space is kept only if
+    // the next byte is not a space, a tab or non-ASCII.
     while i + 9 <= bytes.len() {
-        let here = load(i);
-        let next = load(i + 1);
-        let not_kept_after_space =
-            zero_bytes(next ^ SPACES) | zero_bytes(next ^ TABS) | (next & HIGH);
-        let stop = (here & HIGH)
-            | zero_bytes(here ^ TABS)
-            | (zero_bytes(here ^ SPACES) & not_kept_after_space);
-        if stop != 0 {
-            return i + (stop.trailing_zeros() / 8) as usize;
+        let (here, next) = (swar::load(bytes, i), swar::load(bytes, i + 1));
+        let ends_a_space =
+            swar::equal_bytes(next, b' ') | swar::equal_bytes(next, b'\t') | (next & swar::HIGH);
+        let stop = (here & swar::HIGH)
+            | swar::equal_bytes(here, b'\t')
+            | (swar::equal_bytes(here, b' ') & ends_a_space);
+        if let Some(k) = swar::first_marked(stop) {
+            return i + k;
         }
         i += 8;
     }

@@ -1,0 +1,54 @@
+//! Eight bytes at a time (SWAR: SIMD within a register) for the hot loops that skip plain
+//! ASCII: which bytes of a `u64` are non-ASCII or equal a given byte, as a mask of high bits.
+
+/// The high bit of every byte.
+pub const HIGH: u64 = 0x8080_8080_8080_8080;
+
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// The eight bytes of `bytes` from `at`, little-endian (byte `at` is the lowest). Panics past
+/// the end, as slicing does.
+pub fn load(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// The high bit of each byte of `word` that equals `byte` (exact per byte: no borrow runs from
+/// one byte into the next, as in the shorter `haszero` trick).
+pub fn equal_bytes(word: u64, byte: u8) -> u64 {
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x) & HIGH
+}
+
+/// The index of the lowest byte marked in a mask of high bits (`None` for an empty mask).
+pub fn first_marked(mask: u64) -> Option<usize> {
+    (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_mark_exactly_the_equal_bytes() {
+        let bytes = b"a. b\t\x80 .x..";
+        for at in 0..=bytes.len() - 8 {
+            let word = load(bytes, at);
+            for probe in [b'.', b' ', b'\t', b'a', 0x80, 0] {
+                let expected: u64 = (0..8)
+                    .filter(|&k| bytes[at + k] == probe)
+                    .map(|k| 0x80u64 << (8 * k))
+                    .sum();
+                assert_eq!(equal_bytes(word, probe), expected, "{probe} at {at}");
+            }
+            let high: u64 = (0..8)
+                .filter(|&k| bytes[at + k] >= 0x80)
+                .map(|k| 0x80u64 << (8 * k))
+                .sum();
+            assert_eq!(word & HIGH, high);
+        }
+        assert_eq!(first_marked(0), None);
+        assert_eq!(first_marked(0x80 << 24), Some(3));
+    }
+}
