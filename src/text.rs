@@ -36,7 +36,7 @@
 //! ends it (that is UAX #29's own behaviour); a single "…" character is made to behave the same.
 
 use crate::extract::Prose;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::ops::Range;
 
 /// A sentence: a byte range of `Prose::text` and the index of its block.
@@ -53,8 +53,10 @@ pub struct Sentence {
 /// one trailing `.` removed), so `"Dr."`, `"dr"` and `"DR"` are the same entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Abbreviations {
-    joining: HashSet<String>,
-    sentence_final: HashSet<String>,
+    // Fx rather than SipHash: every word before a full stop is looked up. (A page's words are
+    // only looked up, never inserted, so they cannot flood a bucket.)
+    joining: FxHashSet<String>,
+    sentence_final: FxHashSet<String>,
 }
 
 /// Built-in joining abbreviations (English). Dotted ones are written without the final dot.
@@ -114,7 +116,7 @@ impl Abbreviations {
                 .map(|w| normalise(w.as_ref()))
                 .filter(|w| !w.is_empty())
                 .collect(),
-            sentence_final: HashSet::new(),
+            sentence_final: FxHashSet::default(),
         }
     }
 
@@ -149,7 +151,7 @@ impl Abbreviations {
 /// Whether `set` holds `stem` lowercased. The word before every full stop is looked up, so a
 /// short ASCII one (nearly all) is lowercased on the stack: ASCII lowercasing is what
 /// `to_lowercase` does to ASCII text, without the allocation.
-fn contains_lowercased(set: &HashSet<String>, stem: &str) -> bool {
+fn contains_lowercased(set: &FxHashSet<String>, stem: &str) -> bool {
     const ON_STACK: usize = 32;
     if stem.is_ascii() && stem.len() <= ON_STACK {
         let mut buffer = [0u8; ON_STACK];
@@ -477,7 +479,7 @@ mod tests {
 
     #[test]
     fn abbreviation_lookups_lowercase_as_to_lowercase_does() {
-        let set: HashSet<String> = ["dr", "e.g", "u.s", "straße", "ǆ"]
+        let set: FxHashSet<String> = ["dr", "e.g", "u.s", "straße", "ǆ"]
             .into_iter()
             .map(str::to_owned)
             .collect();
