@@ -291,23 +291,22 @@ impl<'a> ProseBuilder<'a> {
         self.ensure_block();
         let bytes = text.as_bytes();
         let mut run_start = 0; // start of the pending exact run, relative to `text`
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i].is_ascii_whitespace() {
-                let ws_start = i;
-                let mut has_break = false;
-                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                    has_break |= bytes[i] == b'\n' || bytes[i] == b'\r';
-                    i += 1;
-                }
-                if has_break {
-                    self.push_exact(range.start + run_start..range.start + ws_start);
-                    self.push_space(range.start + ws_start..range.start + i);
-                    run_start = i;
-                }
-            } else {
-                i += 1;
-            }
+        // Only a whitespace run holding a line break is folded: find the breaks (with memchr,
+        // most of a text has none) and widen each to its run. The run cannot reach back past
+        // `run_start`, the end of the last run folded, which is not whitespace.
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[run_start..]) {
+            let line_break = run_start + found;
+            let ws_start = bytes[run_start..line_break]
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())
+                .map_or(run_start, |k| run_start + k + 1);
+            let ws_end = bytes[line_break..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map_or(bytes.len(), |k| line_break + k);
+            self.push_exact(range.start + run_start..range.start + ws_start);
+            self.push_space(range.start + ws_start..range.start + ws_end);
+            run_start = ws_end;
         }
         self.push_exact(range.start + run_start..range.end);
     }
@@ -501,6 +500,65 @@ mod tests {
             0..src.len()
         );
         assert_eq!(prose.source_range(7..8).unwrap(), 7..12);
+    }
+
+    /// `push_source` as it was, byte by byte: each whitespace run holding a line break becomes
+    /// one space.
+    fn push_source_reference(b: &mut ProseBuilder, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        b.ensure_block();
+        let bytes = &b.source.as_bytes()[range.clone()];
+        let (mut run_start, mut i) = (0, 0);
+        while i < bytes.len() {
+            if bytes[i].is_ascii_whitespace() {
+                let ws_start = i;
+                let mut has_break = false;
+                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                    has_break |= bytes[i] == b'\n' || bytes[i] == b'\r';
+                    i += 1;
+                }
+                if has_break {
+                    b.push_exact(range.start + run_start..range.start + ws_start);
+                    b.push_space(range.start + ws_start..range.start + i);
+                    run_start = i;
+                }
+            } else {
+                i += 1;
+            }
+        }
+        b.push_exact(range.start + run_start..range.end);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn push_source_folds_line_breaks_as_the_byte_by_byte_version_did(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["word", " ", "\n", "\r\n", "\t", "  \n  ", "\u{e9}", "."]),
+                0..16,
+            ),
+            cuts in proptest::collection::vec(0usize..64, 0..3),
+        ) {
+            let src: String = pieces.concat();
+            // Consecutive ranges covering the text, cut at char boundaries.
+            let mut bounds: Vec<usize> = cuts
+                .iter()
+                .map(|c| c % (src.len() + 1))
+                .filter(|&c| src.is_char_boundary(c))
+                .collect();
+            bounds.extend([0, src.len()]);
+            bounds.sort_unstable();
+            let (mut fast, mut slow) = (ProseBuilder::new(&src), ProseBuilder::new(&src));
+            for pair in bounds.windows(2) {
+                fast.push_source(pair[0]..pair[1]);
+                push_source_reference(&mut slow, pair[0]..pair[1]);
+            }
+            let (fast, slow) = (fast.finish(), slow.finish());
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            proptest::prop_assert_eq!(&fast.segments, &slow.segments);
+            proptest::prop_assert!(check_invariants(&src, &fast).is_ok());
+        }
     }
 
     #[test]
