@@ -293,7 +293,8 @@ impl<'a> ProseBuilder<'a> {
         let mut run_start = 0; // start of the pending exact run, relative to `text`
         // Only a whitespace run holding a line break is folded: find the breaks (with memchr,
         // most of a text has none) and widen each to its run. The run cannot reach back past
-        // `run_start`, the end of the last run folded, which is not whitespace.
+        // `run_start`: the start of the text, or the end of the last run folded, which is not
+        // whitespace.
         while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[run_start..]) {
             let line_break = run_start + found;
             let ws_start = bytes[run_start..line_break]

@@ -21,9 +21,11 @@ pub(crate) fn write_nested(
         buffer.clear();
         let mut serializer =
             serde_json::Serializer::with_formatter(&mut *buffer, NestedPretty::at(depth));
-        value.serialize(&mut serializer).map_err(io::Error::from)?;
-        let written = out.write_all(buffer);
-        // A huge value (a page's whole summary) does not keep its memory.
+        let written = value
+            .serialize(&mut serializer)
+            .map_err(io::Error::from)
+            .and_then(|()| out.write_all(buffer));
+        // A huge value (a run's error list) does not keep its memory.
         if buffer.capacity() > MAX_KEPT_BUFFER {
             *buffer = Vec::new();
         }

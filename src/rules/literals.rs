@@ -48,6 +48,10 @@ pub(crate) struct Literals {
     scanned: AtomicUsize,
 }
 
+/// At most this many literals are searched (ids are `u32`, and a table's ranges count them in
+/// `u32` too); a ruleset with more is not one anyone writes.
+const MAX_LITERALS: usize = u32::MAX as usize;
+
 /// Bytes searched directly, literal by literal, before the tables are built.
 const TABLES_AFTER_BYTES: usize = 4 * 1024;
 
@@ -241,7 +245,7 @@ impl Anywhere {
     }
 }
 
-/// A first word's entry in `Literals::by_word`.
+/// A first word's entry in `Tables::by_word`.
 #[derive(Debug, Default)]
 struct WordEntry {
     ids: Range<u32>,
@@ -317,7 +321,7 @@ const MAX_HEAD_LEN: usize = 63;
 impl Literals {
     pub(crate) fn new(literals: Vec<Literal>) -> Literals {
         let mut by_first_byte = vec![Vec::new(); 256];
-        for (id, literal) in literals.iter().enumerate() {
+        for (id, literal) in literals.iter().enumerate().take(MAX_LITERALS) {
             // More literals than `u32` numbers are not a ruleset anyone writes; the extra ones
             // are not searched.
             let Ok(id) = u32::try_from(id) else { break };
@@ -405,7 +409,7 @@ impl Tables {
         let mut head_entries: Vec<(u64, u32)> = Vec::new();
         let mut head_lengths = vec![0u64; HEAD_SLOTS];
         let mut anywhere_ids = Vec::new();
-        for (id, literal) in literals.iter().enumerate() {
+        for (id, literal) in literals.iter().enumerate().take(MAX_LITERALS) {
             let Ok(id) = u32::try_from(id) else { break };
             let bytes = &literal.bytes;
             let first_word_len = word_len(bytes);
@@ -564,7 +568,7 @@ fn file_by_hash(
             ids.push(Candidate::new(id, &literals[id as usize].bytes));
             i += 1;
         }
-        // `ids` has at most `u32::MAX` entries (ids are `u32`, each filed once).
+        // `ids` has at most `MAX_LITERALS` entries (each literal is filed once).
         table.insert(hash, first as u32..ids.len() as u32);
     }
     (table, ids)
@@ -595,9 +599,11 @@ mod tests {
     }
 
     fn is_kept(literal: &Literal, text: &[u8], start: usize, end: usize) -> bool {
-        let word_before = start > 0 && is_word_byte(text[start - 1]);
-        let ends_in_word = literal.bytes.last().is_some_and(|&b| is_word_byte(b))
-            && text.get(end).is_some_and(|&b| is_word_byte(b));
+        // The contract's own words (ASCII letters and digits), not the module's table.
+        let word = |b: &u8| b.is_ascii_alphanumeric();
+        let word_before = start > 0 && word(&text[start - 1]);
+        let ends_in_word =
+            literal.bytes.last().is_some_and(word) && text.get(end).is_some_and(word);
         let drops_start = literal.at_word_start && word_before;
         let drops_end = ends_in_word && !literal.may_end_in_word;
         !(drops_start || drops_end)
@@ -659,6 +665,18 @@ mod tests {
         }
     }
 
+    /// A candidate whose first eight bytes and table key match is still compared to its end:
+    /// "no side eff." is filed where "no side effects" is, and is not it.
+    #[test]
+    fn long_literals_are_compared_past_their_first_eight_bytes() {
+        let list = vec![literal("no side effects", true, false)];
+        let literals = Literals::new(list.clone());
+        let text = b"no side eff. no side effects";
+        for directly in [false, true] {
+            assert_eq!(reported(&literals, directly, text), vec![(0, 13, 28)]);
+        }
+    }
+
     /// Past `MAX_FEW_ANYWHERE` literals that can start anywhere, an automaton finds them, with
     /// the same answers; below, overlapping occurrences of one literal are all found too.
     #[test]
@@ -694,10 +712,15 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
         fn every_kept_occurrence_is_reported(
-            specs in proptest::collection::vec(("[abi$ -]{1,6}", any::<bool>(), any::<bool>()), 1..12),
+            // Letters, a digit, signs, `_` and a non-ASCII letter (both non-word bytes), and
+            // literals past eight bytes (compared beyond a candidate's head).
+            specs in proptest::collection::vec(
+                ("[abi1$ _\u{e9}-]{1,12}", any::<bool>(), any::<bool>()),
+                1..12,
+            ),
             // The text: literals (by index) with a little filler after each, so that they occur
             // often, at word starts and inside words.
-            pieces in proptest::collection::vec((0usize..12, "[abi$ \u{e9}-]{0,3}"), 0..10),
+            pieces in proptest::collection::vec((0usize..12, "[abi1$ _\u{e9}-]{0,3}"), 0..10),
             directly in any::<bool>(),
         ) {
             let list: Vec<Literal> = specs

@@ -306,7 +306,7 @@ const MAX_KEPT_WAKES: usize = 1 << 12;
 #[derive(Debug)]
 pub(crate) struct Matcher {
     /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals, then cue terms
-    /// (from `cue_base`): one walk over a page finds all three.
+    /// (from `cue_base`): one pass over a page finds all three.
     scan: Literals,
     /// Literal id of the scan -> (rule, pattern), for phrase spellings.
     phrase_ids: Vec<(usize, usize)>,
@@ -671,7 +671,8 @@ impl Matcher {
             if starts.is_empty() {
                 continue;
             }
-            // The scan reports matches by end, so starts are nearly sorted already.
+            // The word-by-word part of the scan reports starts in order, so they are nearly
+            // sorted already.
             starts.sort_unstable();
             starts.dedup();
             let rule_regex = &self.regexes[r];
