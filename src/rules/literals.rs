@@ -207,9 +207,10 @@ impl Anywhere {
                 searched,
             } => {
                 for (first, group) in by_first_byte {
+                    // The group's one-byte literals sort first.
+                    let one_byte = group.partition_point(|&(key, _)| key == 0);
                     for at in memchr::memchr_iter(*first, lowered) {
                         // The one-byte literals, and those whose second byte is the text's.
-                        let one_byte = group.partition_point(|&(key, _)| key == 0);
                         let longer = match lowered.get(at + 1) {
                             Some(second) => {
                                 let key = second_byte_key(Some(second));
@@ -298,7 +299,7 @@ static WORD_INDEX: [u8; 256] = {
 
 const NOT_A_WORD_BYTE: u8 = u8::MAX;
 
-/// Slots of `Literals::head_lengths`: 36 letters and digits for the first byte, times the same
+/// Slots of `Tables::head_lengths`: 36 letters and digits for the first byte, times the same
 /// and "none" for the second.
 const HEAD_SLOTS: usize = 36 * 37;
 
@@ -322,9 +323,7 @@ impl Literals {
     pub(crate) fn new(literals: Vec<Literal>) -> Literals {
         let mut by_first_byte = vec![Vec::new(); 256];
         for (id, literal) in literals.iter().enumerate().take(MAX_LITERALS) {
-            // More literals than `u32` numbers are not a ruleset anyone writes; the extra ones
-            // are not searched.
-            let Ok(id) = u32::try_from(id) else { break };
+            let id = id as u32; // below `MAX_LITERALS`
             if let Some(&first) = literal.bytes.first() {
                 by_first_byte[usize::from(first)].push(id);
             }
@@ -410,7 +409,7 @@ impl Tables {
         let mut head_lengths = vec![0u64; HEAD_SLOTS];
         let mut anywhere_ids = Vec::new();
         for (id, literal) in literals.iter().enumerate().take(MAX_LITERALS) {
-            let Ok(id) = u32::try_from(id) else { break };
+            let id = id as u32; // below `MAX_LITERALS`
             let bytes = &literal.bytes;
             let first_word_len = word_len(bytes);
             let one_word = first_word_len == bytes.len();
@@ -511,7 +510,7 @@ impl Tables {
             if self.may_hold(hash)
                 && let Some(entry) = self.by_word.get(&hash)
             {
-                check(&self.word_ids[entry.ids.start as usize..entry.ids.end as usize]);
+                check(filed(&self.word_ids, &entry.ids));
                 if entry.pair_keys != 0
                     && let Some(gap) = rest[len..].iter().position(|&b| is_word_byte(b))
                 {
@@ -523,7 +522,7 @@ impl Tables {
                             && (taken == 1 || two)
                             && let Some(ids) = self.by_pair.get(&word_hash(&rest[..second + taken]))
                         {
-                            check(&self.pair_ids[ids.start as usize..ids.end as usize]);
+                            check(filed(&self.pair_ids, ids));
                         }
                     }
                 }
@@ -544,10 +543,15 @@ impl Tables {
                 let Some(range) = self.by_head.get(&hash) else {
                     continue;
                 };
-                check(&self.head_ids[range.start as usize..range.end as usize]);
+                check(filed(&self.head_ids, range));
             }
         }
     }
+}
+
+/// The candidates a table's entry holds.
+fn filed<'a>(candidates: &'a [Candidate], range: &Range<u32>) -> &'a [Candidate] {
+    &candidates[range.start as usize..range.end as usize]
 }
 
 /// A table of literals by hash: the entries `(hash, id)` sorted by hash, each hash's literals a
