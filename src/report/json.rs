@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::json_stream::{ArrayWriter, write_nested};
+use super::json_stream::{ArrayWriter, PrettyWriter, write_nested};
 use super::{FileError, Reporter, Summary};
 use crate::finding::Finding;
 use crate::source::SourceFile;
@@ -108,6 +108,68 @@ impl JsonReporter {
     }
 }
 
+impl JsonFinding<'_> {
+    /// Writes the finding as its `Serialize` would print it (see `PrettyWriter`), field by
+    /// field in the same order.
+    fn write(&self, w: &mut PrettyWriter) {
+        w.begin_object();
+        for (key, value) in [
+            ("path", self.path),
+            ("rule", self.rule),
+            ("category", self.category),
+            ("severity", self.severity),
+        ] {
+            w.key(key);
+            w.string(value);
+        }
+        for (key, value) in [
+            ("start", self.start),
+            ("end", self.end),
+            ("line", self.line),
+            ("column", self.column),
+            ("end_line", self.end_line),
+            ("end_column", self.end_column),
+        ] {
+            w.key(key);
+            w.number(value);
+        }
+        for (key, value) in [
+            ("matched", self.matched),
+            ("message", self.message),
+            ("suggestion", self.suggestion),
+        ] {
+            w.key(key);
+            w.string(value);
+        }
+        w.key("references");
+        w.strings(self.references.iter().map(String::as_str));
+        w.key("citation_hint");
+        match self.citation_hint {
+            Some(hint) => w.string(hint),
+            None => w.null(),
+        }
+        w.key("adjustments");
+        w.strings(self.adjustments.iter().copied());
+        w.key("waiver");
+        match &self.waiver {
+            Some(waiver) => {
+                w.begin_object();
+                w.key("kind");
+                w.string(waiver.kind);
+                w.key("reason");
+                w.string(waiver.reason);
+                w.key("line");
+                w.number(waiver.line);
+                w.key("column");
+                w.number(waiver.column);
+                w.end_object();
+            }
+            None => w.null(),
+        }
+        w.end_object();
+    }
+}
+
 pub(super) fn to_json<'a>(file: &'a SourceFile, f: &'a Finding) -> JsonFinding<'a> {
     let (line, column) = file.line_col(f.span.start);
     let (end_line, end_column) = file.line_col(f.span.end);
@@ -152,7 +214,7 @@ impl Reporter for JsonReporter {
         }
         let array = self.findings_array(out)?;
         for f in findings {
-            array.push(out, &to_json(file, f))?;
+            array.push_written(out, |w| to_json(file, f).write(w))?;
         }
         Ok(())
     }
@@ -212,6 +274,47 @@ mod tests {
             }],
             document: false,
             waiver: None,
+        }
+    }
+
+    /// Every shape a finding's fields can take, written by hand and by serde_json.
+    #[test]
+    fn a_finding_writes_itself_as_its_serialize_prints_it() {
+        use crate::finding::{Waiver, WaiverKind};
+        let file = SourceFile::from_text(
+            "dir/\"odd\"\\name.md",
+            "é\r\nxx cure\tall\n\u{1}".to_owned(),
+            Encoding::Utf8,
+            3,
+        );
+        let plain = finding(7..11, "cure");
+        let mut full = finding(7..16, "cure\tall");
+        full.citation_hint = Some("a trial \"in humans\"".into());
+        full.references = vec![String::new(), "two\nlines".into()];
+        full.adjustments.push(Adjustment {
+            note: "raised by `\\d`".into(),
+            span: Some(0..1),
+        });
+        full.waiver = Some(Waiver {
+            kind: WaiverKind::DisableNextLine,
+            reason: "reviewed \u{1}".into(),
+            span: 0..2,
+        });
+        let mut bare = finding(17..18, "\u{1}");
+        bare.references.clear();
+        bare.adjustments.clear();
+        for f in [plain, full, bare] {
+            let json = to_json(&file, &f);
+            for depth in [0, 2, 5] {
+                let mut by_hand = Vec::new();
+                json.write(&mut PrettyWriter::at(&mut by_hand, depth));
+                let mut by_serde = Vec::new();
+                write_nested(&mut by_serde, &json, depth).unwrap();
+                assert_eq!(
+                    String::from_utf8(by_hand).unwrap(),
+                    String::from_utf8(by_serde).unwrap()
+                );
+            }
         }
     }
 
