@@ -421,7 +421,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     if let Some(baseline) = baseline.as_mut() {
                         summary.baselined += baseline.filter(&file, &mut findings);
                     }
-                    statistics.add(&findings);
+                    if args.statistics {
+                        statistics.add(&findings);
+                    }
                     summary.add_file(&findings);
                     if !(args.quiet || args.statistics) {
                         // Counted above; what is not shown can go (no copy of the rest).

@@ -36,8 +36,10 @@
 //! ends it (that is UAX #29's own behaviour); a single "…" character is made to behave the same.
 
 use crate::extract::Prose;
+use memchr::memmem;
 use rustc_hash::FxHashSet;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// A sentence: a byte range of `Prose::text` and the index of its block.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -280,8 +282,12 @@ fn is_closing(c: char) -> bool {
 /// Boundaries UAX #29 does not make: after "…" (U+2026), optional closing quotes and at least one
 /// space, before an (optionally quoted) capital letter. Positions are at the start of that word.
 fn ellipsis_bounds(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.match_indices('\u{2026}').filter_map(move |(i, e)| {
-        let after = &text[i + e.len()..];
+    const ELLIPSIS: &str = "\u{2026}";
+    // Built once: a searcher costs more to make than most blocks take to search.
+    static FINDER: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(ELLIPSIS));
+    FINDER.find_iter(text.as_bytes()).filter_map(move |i| {
+        let after = &text[i + ELLIPSIS.len()..];
         let rest = after.trim_start_matches(is_closing);
         let next = rest.trim_start_matches(char::is_whitespace);
         if next.len() == rest.len() {

@@ -302,9 +302,8 @@ impl<'s> Walker<'s> {
         while start < range.end {
             let slice = &self.source[start..range.end];
             // The `{` is in this event; the `/*` after it may already be in the next one.
-            let Some((open, end, body)) = slice
-                .match_indices('{')
-                .find_map(|(at, _)| mdx_directive(self.source, start + at))
+            let Some((open, end, body)) = memchr::memchr_iter(b'{', slice.as_bytes())
+                .find_map(|at| mdx_directive(self.source, start + at))
             else {
                 self.push_text(slice, start..range.end);
                 return;

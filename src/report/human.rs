@@ -253,13 +253,20 @@ pub struct Statistics {
 
 impl Statistics {
     pub fn add(&mut self, findings: &[Finding]) {
+        // Keys are copied only for a rule or category not counted yet.
         for f in findings.iter().filter(|f| f.waiver.is_none()) {
-            let entry = self
-                .rules
-                .entry(f.rule.clone())
-                .or_insert_with(|| (f.category.clone(), 0));
-            entry.1 += 1;
-            *self.categories.entry(f.category.clone()).or_default() += 1;
+            match self.rules.get_mut(&f.rule) {
+                Some((_, n)) => *n += 1,
+                None => {
+                    self.rules.insert(f.rule.clone(), (f.category.clone(), 1));
+                }
+            }
+            match self.categories.get_mut(&f.category) {
+                Some(n) => *n += 1,
+                None => {
+                    self.categories.insert(f.category.clone(), 1);
+                }
+            }
         }
     }
 

@@ -617,7 +617,7 @@ impl Matcher {
                 }
             }
         });
-        cues.sort_unstable_by_key(|c| (c.start, c.end, c.list));
+        cues.sort_by_key(|c| (c.start, c.end, c.list));
         let wakes = Wakes {
             phrase_hits,
             lowered,
