@@ -116,24 +116,62 @@ struct Document<'a> {
     citations: PageCitations<'a>,
 }
 
-/// The term lists a sentence has cues of, as a bit set: a pattern's `with`/`without` test runs
-/// for every regex wake-up, so it tests bits rather than searching.
-#[derive(Debug, Default)]
-struct ListSet(Vec<u64>);
+/// The term lists each sentence has cues of, as bit sets worked out on a sentence's first use
+/// and kept in one vector: a pattern's `with`/`without` test runs for every regex wake-up, so
+/// it tests bits rather than searching, and a vector per sentence was 1% of a run in
+/// allocations.
+struct SentenceLists {
+    /// Words of one sentence's set: one bit per term list.
+    words: usize,
+    /// Per sentence: where its set starts in `bits`, or `UNKNOWN`.
+    slot: Vec<u32>,
+    bits: Vec<u64>,
+}
 
-impl ListSet {
-    fn of(lists: impl Iterator<Item = usize>) -> ListSet {
-        let mut words = Vec::new();
-        for list in lists {
-            let word = list / 64;
-            if words.len() <= word {
-                words.resize(word + 1, 0);
-            }
-            words[word] |= 1 << (list % 64);
+impl SentenceLists {
+    const UNKNOWN: u32 = u32::MAX;
+
+    fn new(sentences: usize, lists: usize) -> Self {
+        SentenceLists {
+            words: lists.div_ceil(64),
+            slot: vec![Self::UNKNOWN; sentences],
+            bits: Vec::new(),
         }
-        ListSet(words)
     }
 
+    /// Sentence `si`'s set, from `lists` (the term lists of its cues) the first time.
+    fn of<I: Iterator<Item = usize>>(
+        &mut self,
+        si: usize,
+        lists: impl FnOnce() -> I,
+    ) -> ListSet<'_> {
+        let words = self.words;
+        let start = match self.slot[si] {
+            Self::UNKNOWN => {
+                let start = self.bits.len();
+                self.bits.resize(start + words, 0);
+                for list in lists() {
+                    // A cue's list is always a ruleset list; a stray one is no cue at all.
+                    if let Some(word) = self.bits[start..].get_mut(list / 64) {
+                        *word |= 1 << (list % 64);
+                    }
+                }
+                // Past 4 G words of sets the sentence is worked out again each time.
+                if let Ok(slot) = u32::try_from(start) {
+                    self.slot[si] = slot;
+                }
+                start
+            }
+            slot => slot as usize,
+        };
+        ListSet(&self.bits[start..start + words])
+    }
+}
+
+/// The term lists a sentence has cues of (see `SentenceLists`).
+struct ListSet<'a>(&'a [u64]);
+
+impl ListSet<'_> {
     fn contains(&self, list: usize) -> bool {
         self.0
             .get(list / 64)
@@ -161,7 +199,7 @@ impl Document<'_> {
         // Per sentence: the lists its cues belong to, so a pattern's `with`/`without` test does
         // not walk every cue once per hit. (The cues themselves are copied out of the index only
         // for sentences with a claim to judge: a copy per sentence was megabytes on a big page.)
-        let mut lists_in: Vec<Option<ListSet>> = (0..self.sentences.len()).map(|_| None).collect();
+        let mut lists_in = SentenceLists::new(self.sentences.len(), rs.term_lists.len());
         let sentence_ranges: Vec<Range<usize>> = (0..self.sentences.len())
             .map(|si| self.sentence_norm_range(si))
             .collect();
@@ -185,8 +223,7 @@ impl Document<'_> {
                 let sentence = sentence_ranges.get(si).filter(|r| r.start <= start)?;
                 let pattern = &rs.rules[rule].patterns[pattern];
                 if !(pattern.with.is_empty() && pattern.without.is_empty()) {
-                    let present =
-                        lists_in[si].get_or_insert_with(|| self.sentence_lists(sentence.clone()));
+                    let present = lists_in.of(si, || self.sentence_lists(sentence.clone()));
                     if !present.admits(&pattern.with, &pattern.without) {
                         return None;
                     }
@@ -200,8 +237,7 @@ impl Document<'_> {
             let Some(si) = self.sentence_of(&hit.range) else {
                 continue;
             };
-            let present = lists_in[si]
-                .get_or_insert_with(|| self.sentence_lists(sentence_ranges[si].clone()));
+            let present = lists_in.of(si, || self.sentence_lists(sentence_ranges[si].clone()));
             let pattern = &rule.patterns[hit.pattern];
             if !present.admits(&pattern.with, &pattern.without) {
                 continue;
@@ -394,8 +430,8 @@ impl Document<'_> {
     }
 
     /// The lists of a sentence's cues (given its normalised range).
-    fn sentence_lists(&self, sentence: Range<usize>) -> ListSet {
-        ListSet::of(self.cue_index.within_iter(sentence).map(|c| c.list()))
+    fn sentence_lists(&self, sentence: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        self.cue_index.within_iter(sentence).map(|c| c.list())
     }
 
     fn sentence_norm_range(&self, si: usize) -> Range<usize> {
