@@ -2,7 +2,7 @@
 //! once, apply sentence context, run document rules, and build findings that point at the exact
 //! source bytes. Pure: it reads a `SourceFile` and returns findings; it never prints.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use crate::advice::{self, Subject};
@@ -111,7 +111,7 @@ struct Document<'a> {
     cue_index: &'a CueIndex,
     /// Treatment names (ASCII-lowercased) written with a capital where they do not open a
     /// sentence: brand names, for `subject`.
-    capitalised_mid_sentence: std::cell::OnceCell<std::collections::HashSet<String>>,
+    capitalised_mid_sentence: std::cell::OnceCell<FxHashSet<String>>,
     /// Footnote markers and references of the page, resolved once.
     citations: PageCitations<'a>,
 }
@@ -231,7 +231,7 @@ impl Document<'_> {
                 Some(sentence.end)
             });
         let mut claims: Vec<(usize, Claim)> = Vec::new(); // (sentence, claim)
-        let mut doc_triggers: HashMap<usize, Trigger> = HashMap::new();
+        let mut doc_triggers: FxHashMap<usize, Trigger> = FxHashMap::default();
         for hit in hits {
             let rule = &rs.rules[hit.rule];
             let Some(si) = self.sentence_of(&hit.range) else {
@@ -278,7 +278,7 @@ impl Document<'_> {
         // Once per rule per sentence: of the candidates that survive context, keep the most severe
         // (the first one on a tie), so a negated first hit does not hide a later claim.
         let mut findings: Vec<(Finding, Range<usize>)> = Vec::new();
-        let mut kept: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut kept: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         // A sentence's cues, and what it cites, are worked out once per sentence, not once per
         // claim (claims come sentence by sentence).
         let mut current: Option<(usize, Vec<CueHit>, SentenceCitations)> = None;
@@ -325,7 +325,7 @@ impl Document<'_> {
         };
         // The blocks each rule has findings in, sorted, so each heading asks with a binary search
         // rather than a pass over every finding.
-        let mut blocks_of_rule: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut blocks_of_rule: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (f, r) in findings.iter() {
             if let Some(b) = block_of(r) {
                 blocks_of_rule.entry(f.rule.as_str()).or_default().push(b);
@@ -551,7 +551,7 @@ impl Document<'_> {
     fn document_findings(
         &self,
         findings: &[(Finding, Range<usize>)],
-        triggers: &HashMap<usize, Trigger>,
+        triggers: &FxHashMap<usize, Trigger>,
     ) -> Vec<(Finding, Range<usize>)> {
         let rs = self.ruleset;
         let mut out = Vec::new();

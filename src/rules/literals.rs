@@ -19,6 +19,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use crate::swar;
+
 /// A literal to find, and which of its occurrences its caller keeps (it may be given others,
 /// and filters them itself).
 #[derive(Clone, Debug)]
@@ -109,9 +111,21 @@ impl Candidate {
     /// Whether the literal starts `text`.
     fn starts(&self, text: &[u8], literals: &[Literal]) -> bool {
         let len = self.len as usize;
-        len <= text.len()
-            && first_bytes(&text[..len.min(8)]) == self.head
-            && (len <= 8 || text[8..len] == literals[self.id as usize].bytes[8..])
+        if len > text.len() {
+            return false;
+        }
+        // One load where the text has eight bytes (a copy of a variable length is a call).
+        let head = if text.len() >= 8 {
+            let kept = if len >= 8 {
+                u64::MAX
+            } else {
+                (1 << (8 * len)) - 1
+            };
+            swar::load(text, 0) & kept
+        } else {
+            first_bytes(&text[..len])
+        };
+        head == self.head && (len <= 8 || text[8..len] == literals[self.id as usize].bytes[8..])
     }
 }
 
@@ -500,11 +514,7 @@ impl Tables {
             // so all of each is compared. (A literal that goes on where the text's word does
             // not end is reported too, and dropped by the caller as not ending at a word end.)
             let mut check = |candidates: &[Candidate]| {
-                for c in candidates {
-                    if c.starts(rest, literals) {
-                        found(c.id as usize, start, start + c.len as usize);
-                    }
-                }
+                report_starting(candidates, rest, start, literals, &mut found)
             };
             let hash = word_hash(word);
             if self.may_hold(hash)
@@ -545,6 +555,23 @@ impl Tables {
                 };
                 check(filed(&self.head_ids, range));
             }
+        }
+    }
+}
+
+/// Reports each of `candidates` that starts `rest` (the text from `start` on). Inlined into
+/// the scan's three look-ups: as a call it cost more than the comparisons it makes.
+#[inline(always)]
+fn report_starting(
+    candidates: &[Candidate],
+    rest: &[u8],
+    start: usize,
+    literals: &[Literal],
+    found: &mut impl FnMut(usize, usize, usize),
+) {
+    for c in candidates {
+        if c.starts(rest, literals) {
+            found(c.id as usize, start, start + c.len as usize);
         }
     }
 }
