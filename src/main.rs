@@ -350,7 +350,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut report_file = args.output.as_deref().map(AtomicFile::create).transpose()?;
     let options = settings.lint_options(!args.no_inline_config);
 
-    let mut stdout = BufWriter::new(io::stdout().lock());
+    // A report of a big tree runs to tens of megabytes: 8 KB writes (the default) were a system
+    // call every few findings.
+    let mut stdout = BufWriter::with_capacity(REPORT_BUFFER_BYTES, io::stdout().lock());
     let (mut out, color): (&mut dyn Write, bool) = match report_file.as_mut() {
         // A report file never gets colour codes.
         Some(file) => (file, false),
@@ -684,6 +686,9 @@ fn lint_pool() -> anyhow::Result<rayon::ThreadPool> {
         .build()
         .context("cannot start the threads that lint")
 }
+
+/// The output buffer of a report written to standard output.
+const REPORT_BUFFER_BYTES: usize = 128 * 1024;
 
 /// Each lint worker's stack (see `lint_pool`).
 const LINT_STACK_BYTES: usize = 16 << 20;
