@@ -27,6 +27,11 @@ pub struct Prefix {
 /// slower.
 const PREFIX_LEN: usize = 8;
 
+/// The shorter literal lengths tried, in turn, for a regex whose literals of `PREFIX_LEN` bytes
+/// are too many (see `gate`). Never cut to one byte: a single letter would wake a regex at most
+/// words.
+const SHORT_PREFIX_LENS: [usize; 2] = [4, 2];
+
 /// Stands for `\b` in the HIR that prefixes are extracted from. Rule regexes are read with
 /// Unicode off and match text, which never holds the byte 0xFF (UTF-8 has no such byte).
 const BOUNDARY_MARK: u8 = 0xFF;
@@ -64,9 +69,19 @@ pub fn gate(pattern: &str) -> Gate {
         // condition list (`(?:chronic |severe )*(?:pain|anxiety)`) has a few dozen short
         // prefixes but a product in the thousands. A roomier second try, deduplicated after
         // the cut, catches those.
-        [MAX_PREFIXES, 20 * MAX_PREFIXES]
-            .into_iter()
-            .find_map(|limit| extract_prefixes(&folded, limit))
+        //
+        // A regex whose numbers multiply out past both (`[0-9]{3,6} (?:patients|clients)`)
+        // gets shorter literals: four bytes, then two (`12`, `ov`). Waking at every number is
+        // still far cheaper than searching every text, and an ungated regex is compiled in full
+        // at the first page (4% of a one-paragraph check each).
+        [
+            (MAX_PREFIXES, PREFIX_LEN),
+            (20 * MAX_PREFIXES, PREFIX_LEN),
+            (20 * MAX_PREFIXES, SHORT_PREFIX_LENS[0]),
+            (20 * MAX_PREFIXES, SHORT_PREFIX_LENS[1]),
+        ]
+        .into_iter()
+        .find_map(|(limit, len)| extract_prefixes(&folded, limit, len))
     };
     Gate {
         starts_at_boundary,
@@ -164,18 +179,18 @@ fn prefix_literals(pattern: &str) -> Option<Vec<Prefix>> {
 
 /// The deduplicated prefixes of a case-folded HIR, or `None` when the set is infinite, holds
 /// the empty literal, or has more than `MAX_PREFIXES` literals.
-fn extract_prefixes(folded: &Hir, limit_total: usize) -> Option<Vec<Prefix>> {
+fn extract_prefixes(folded: &Hir, limit_total: usize, literal_len: usize) -> Option<Vec<Prefix>> {
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Prefix)
         .limit_total(limit_total)
-        // Room for a leading and a trailing boundary mark around PREFIX_LEN bytes of text.
-        .limit_literal_len(PREFIX_LEN + 2);
+        // Room for a leading and a trailing boundary mark around the literal's bytes of text.
+        .limit_literal_len(literal_len + 2);
     let seq = extractor.extract(folded);
     let mut prefixes: Vec<Prefix> = seq
         .literals()?
         .iter()
-        .map(|l| to_prefix(l.as_bytes()))
+        .map(|l| to_prefix(l.as_bytes(), literal_len))
         .collect();
     prefixes.sort();
     prefixes.dedup();
@@ -197,16 +212,16 @@ fn extract_prefixes(folded: &Hir, limit_total: usize) -> Option<Vec<Prefix>> {
 /// regex's leading `\b` is checked apart, see `Gate::starts_at_boundary`), a mark between
 /// a word byte and a non-word byte is dropped too (the bytes themselves make the boundary, so
 /// `i\b ` is the literal `i `, which no "i" inside a word matches), and the text runs to any
-/// other mark, which, right after at most `PREFIX_LEN` bytes, becomes `boundary_after`.
-fn to_prefix(literal: &[u8]) -> Prefix {
+/// other mark, which, right after at most `literal_len` bytes, becomes `boundary_after`.
+fn to_prefix(literal: &[u8], literal_len: usize) -> Prefix {
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let start = literal.iter().take_while(|&&b| b == BOUNDARY_MARK).count();
-    let mut bytes = Vec::with_capacity(PREFIX_LEN);
+    let mut bytes = Vec::with_capacity(literal_len);
     let mut boundary_after = false;
     let mut rest = literal[start..].iter().copied().peekable();
     while let Some(b) = rest.next() {
         if b != BOUNDARY_MARK {
-            if bytes.len() == PREFIX_LEN {
+            if bytes.len() == literal_len {
                 break;
             }
             bytes.push(b.to_ascii_lowercase());
@@ -428,6 +443,19 @@ mod tests {
             conditions.iter().map(|c| (c.clone(), true)).collect();
         expected.extend(modifiers.iter().map(|m| (format!("{m} "), false)));
         assert_eq!(bytes(prefix_literals(&pattern)), expected);
+        // Too many numbers for eight bytes or four: literals of at most two bytes (a digit
+        // alone where the extractor stops at the class after it).
+        let counts = prefix_literals(
+            r"\b(?:over |about )?(?:[0-9]{1,3},[0-9]{3}|[0-9]{3,6}) (?:patients|clients)",
+        )
+        .unwrap();
+        let counts: Vec<&[u8]> = counts.iter().map(|p| p.bytes.as_slice()).collect();
+        assert!(counts.iter().all(|p| p.len() <= 2), "{counts:?}");
+        for literal in [&b"ov"[..], b"ab", b"12", b"99", b"1"] {
+            assert!(counts.contains(&literal), "{literal:?} in {counts:?}");
+        }
+        // A class of every letter stays ungated at any length.
+        assert_eq!(prefix_literals(r"[a-z]{5}[0-9]{4}x"), None);
         assert_eq!(prefix_literals(r"(?:^|[^0-9.])[0-9]+%"), None);
         assert_eq!(prefix_literals(r"[a-z]+ly"), None);
         assert_eq!(prefix_literals(r"x?"), None);
