@@ -98,7 +98,7 @@ fn embed_data(root: &Path, out: &mut String) {
 }
 
 /// The gate (see `src/rules/gate.rs`) of every `regex` in the embedded rulesets, as
-/// `GATES: &[(source, starts_at_boundary, Option<&[(prefix, boundary_after)]>)]`, sorted by
+/// `GATES: &[(source, starts_at_boundary, lead, Option<&[(prefix, boundary_after)]>)]`, sorted by
 /// source. The matcher looks a regex up here before reading it itself; a test checks that every
 /// entry equals what `gate` gives at run time.
 ///
@@ -120,12 +120,17 @@ fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out_dir: &Path, out:
     sources.sort();
     sources.dedup();
     out.push_str(
-        "\n/// Precomputed gates of the embedded regexes: (source, starts at \\b, prefixes).\n",
+        "\n/// Precomputed gates of the embedded regexes: (source, starts at \\b, lead, prefixes).\n",
     );
-    out.push_str("#[allow(clippy::type_complexity)]\npub const GATES: &[(&str, bool, Option<&[(&[u8], bool)]>)] = &[\n");
+    out.push_str("#[allow(clippy::type_complexity)]\npub const GATES: &[(&str, bool, bool, Option<&[(&[u8], bool)]>)] = &[\n");
     for source in &sources {
         let g = gate::gate(source);
-        write!(out, "    ({source:?}, {}, ", g.starts_at_boundary).unwrap();
+        write!(
+            out,
+            "    ({source:?}, {}, {}, ",
+            g.starts_at_boundary, g.lead
+        )
+        .unwrap();
         match &g.prefixes {
             None => out.push_str("None"),
             Some(prefixes) => {

@@ -763,6 +763,35 @@ message = "`{matched}` mentioned"
         lint_str(&rules(), text, Format::Plain)
     }
 
+    /// A regex that reads the byte before a number (a lead, see `gate::Gate::lead`) runs from
+    /// that byte, bounded by the number's sentence: the space before a sentence's first word
+    /// belongs to no sentence.
+    #[test]
+    fn a_lead_regex_finds_a_number_that_opens_a_sentence_and_no_decimal() {
+        const ODDS: &str = r#"
+id = "odds"
+severity = "warning"
+summary = "Odds."
+why = "w"
+instead = "i"
+[[pattern]]
+kind = "regex"
+regex = '(?:(?m:^)|[^0-9A-Za-z_.,\x80-\xff\n])[0-9]{1,3} in [0-9]{1,3}\b'
+message = "`{matched}` odds"
+"#;
+        let rs = Ruleset::from_files(
+            &[("lexicon.toml", LEXICON), ("odds.toml", ODDS)],
+            &RulesetOptions::default(),
+        )
+        .unwrap();
+        // After a sentence, at a paragraph's start (`^`), after a bracket; not after a point.
+        let text =
+            "Results vary. 9 in 10 felt better.\n\n7 in 10 did too.\n\nOnly 4.9 in 5 (3 in 4).";
+        let found = lint_str(&rs, text, Format::Plain);
+        let matched: Vec<&str> = found.iter().map(|f| f.matched.as_str()).collect();
+        assert_eq!(matched, ["9 in 10", "7 in 10", "3 in 4"]);
+    }
+
     #[test]
     fn phrase_matches_are_case_insensitive_and_word_bounded() {
         let f = lint_plain("Ketamine CURES Depression fast. It procures depression relief.");

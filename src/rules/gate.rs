@@ -5,7 +5,7 @@
 //! rulesets; a user ruleset's regexes are read at load.
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Look, Repetition};
 
 /// At most this many prefix literals per regex; a regex with more (a broad class up front) is
 /// cheaper to run as one search over the text than to wake at every position.
@@ -41,6 +41,10 @@ const BOUNDARY_MARK: u8 = 0xFF;
 #[derive(Debug, PartialEq, Eq)]
 pub struct Gate {
     pub starts_at_boundary: bool,
+    /// Whether a match may also start one byte before a prefix literal: the regex reads the byte
+    /// before a number to rule some out (`(?:^|[^0-9.,a-z_])[0-9]{1,3}`, see `strip_leads`), so
+    /// it is run from that byte too.
+    pub lead: bool,
     pub prefixes: Option<Vec<Prefix>>,
 }
 
@@ -53,8 +57,13 @@ pub fn gate(pattern: &str) -> Gate {
     let Ok(hir) = prefix_parser().parse(pattern) else {
         return Gate {
             starts_at_boundary: false,
+            lead: false,
             prefixes: None,
         };
+    };
+    let (hir, lead) = match strip_leads(&hir) {
+        Some(stripped) => (stripped, true),
+        None => (hir, false),
     };
     let starts_at_boundary = hir
         .properties()
@@ -85,8 +94,91 @@ pub fn gate(pattern: &str) -> Gate {
     };
     Gate {
         starts_at_boundary,
+        lead,
         prefixes,
     }
+}
+
+/// The regex with each lead at the start of a match replaced by `\b`, or `None` if it has none.
+/// A lead is a byte the regex reads before a number or word only to rule some out, as
+/// lookbehind would: `(?:^|[^0-9.,a-z_])[0-9]{1,3}` (no decimals, no part of a bigger number).
+/// Its class holds no word byte and what follows starts with one, so a word boundary lies
+/// between the two: every match of the regex starts at, or one byte before, a match of the
+/// stripped one, which has prefix literals where the regex had none (a broad class up front).
+fn strip_leads(hir: &Hir) -> Option<Hir> {
+    match hir.kind() {
+        HirKind::Concat(subs) => {
+            let (first, rest) = subs.split_first()?;
+            let mut stripped = if is_lead(first) && starts_with_word_byte(rest) {
+                vec![Hir::look(Look::WordAscii)]
+            } else {
+                vec![strip_leads(first)?]
+            };
+            stripped.extend(rest.iter().cloned());
+            Some(Hir::concat(stripped))
+        }
+        HirKind::Alternation(subs) => {
+            let stripped: Vec<Option<Hir>> = subs.iter().map(strip_leads).collect();
+            if stripped.iter().all(Option::is_none) {
+                return None;
+            }
+            Some(Hir::alternation(
+                stripped
+                    .into_iter()
+                    .zip(subs)
+                    .map(|(s, sub)| s.unwrap_or_else(|| sub.clone()))
+                    .collect(),
+            ))
+        }
+        HirKind::Capture(cap) => strip_leads(&cap.sub),
+        _ => None,
+    }
+}
+
+/// One byte that is no word byte (a class), or that or the start of a line (`(?:^|[^...])`).
+fn is_lead(hir: &Hir) -> bool {
+    let no_word_byte = |h: &Hir| match h.kind() {
+        HirKind::Class(Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .all(|r| (r.start()..=r.end()).all(|b| !is_word_byte(b))),
+        _ => false,
+    };
+    let line_start = |h: &Hir| {
+        matches!(
+            h.kind(),
+            HirKind::Look(Look::Start | Look::StartLF | Look::StartCRLF)
+        )
+    };
+    match hir.kind() {
+        HirKind::Class(_) => no_word_byte(hir),
+        HirKind::Alternation(subs) => {
+            subs.iter().all(|s| no_word_byte(s) || line_start(s)) && subs.iter().any(no_word_byte)
+        }
+        HirKind::Capture(cap) => is_lead(&cap.sub),
+        _ => false,
+    }
+}
+
+/// Whether every match of the concatenation `subs` starts with an ASCII word byte.
+fn starts_with_word_byte(subs: &[Hir]) -> bool {
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_literal_len(1)
+        .limit_class(256);
+    let seq = extractor.extract(&Hir::concat(subs.to_vec()));
+    seq.literals().is_some_and(|literals| {
+        !literals.is_empty()
+            && literals
+                .iter()
+                .all(|l| l.as_bytes().first().is_some_and(|&b| is_word_byte(b)))
+    })
+}
+
+/// ASCII letters, digits and `_`: what `\b` (ASCII) counts as a word.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// At most this many tail literals per regex (see `tail_literals`).
@@ -214,7 +306,6 @@ fn extract_prefixes(folded: &Hir, limit_total: usize, literal_len: usize) -> Opt
 /// `i\b ` is the literal `i `, which no "i" inside a word matches), and the text runs to any
 /// other mark, which, right after at most `literal_len` bytes, becomes `boundary_after`.
 fn to_prefix(literal: &[u8], literal_len: usize) -> Prefix {
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let start = literal.iter().take_while(|&&b| b == BOUNDARY_MARK).count();
     let mut bytes = Vec::with_capacity(literal_len);
     let mut boundary_after = false;
@@ -229,7 +320,7 @@ fn to_prefix(literal: &[u8], literal_len: usize) -> Prefix {
         }
         let implied = match (bytes.last(), rest.peek()) {
             (Some(&before), Some(&after)) if after != BOUNDARY_MARK => {
-                is_word(before) != is_word(after)
+                is_word_byte(before) != is_word_byte(after)
             }
             _ => false,
         };
@@ -307,6 +398,14 @@ fn lowercase_class(class: &ClassBytes) -> ClassBytes {
 mod tests {
     use super::*;
 
+    /// Prefixes as text and `boundary_after`, for comparing.
+    fn bytes(p: Option<Vec<Prefix>>) -> Vec<(String, bool)> {
+        p.unwrap()
+            .into_iter()
+            .map(|p| (String::from_utf8(p.bytes).unwrap(), p.boundary_after))
+            .collect()
+    }
+
     fn hir(pattern: &str) -> Hir {
         prefix_parser().parse(pattern).unwrap()
     }
@@ -357,12 +456,6 @@ mod tests {
 
     #[test]
     fn prefix_literals_fold_case_and_give_up_on_broad_starts() {
-        let bytes = |p: Option<Vec<Prefix>>| -> Vec<(String, bool)> {
-            p.unwrap()
-                .into_iter()
-                .map(|p| (String::from_utf8(p.bytes).unwrap(), p.boundary_after))
-                .collect()
-        };
         assert_eq!(
             bytes(prefix_literals(r"\bCures? [a-z]+")),
             [("cure ".into(), false), ("cures ".into(), false)]
@@ -459,6 +552,37 @@ mod tests {
         assert_eq!(prefix_literals(r"(?:^|[^0-9.])[0-9]+%"), None);
         assert_eq!(prefix_literals(r"[a-z]+ly"), None);
         assert_eq!(prefix_literals(r"x?"), None);
+    }
+
+    #[test]
+    fn a_byte_read_only_to_rule_out_a_number_is_a_lead() {
+        // The lead (a line start, or one byte that is no word byte) becomes `\b`; the match
+        // may then start a byte before the literals. The class names both cases: the gate
+        // reads the regex case-sensitively, where `[^a-z]` holds capitals.
+        let gate_of_lead =
+            gate(r"(?:\bnine|(?:(?m:^)|[^0-9A-Za-z_.,\x80-\xff\n])[0-9]{1,2}) in ten");
+        assert!(gate_of_lead.lead && gate_of_lead.starts_at_boundary);
+        let literals = bytes(gate_of_lead.prefixes);
+        // (The extractor stops the numbers' literals at their first digit.)
+        assert!(
+            literals.contains(&("nine in ".into(), false)),
+            "{literals:?}"
+        );
+        assert!(literals.contains(&("7".into(), false)), "{literals:?}");
+        assert!(gate(r"[^a-zA-Z0-9_][0-9]+%").lead);
+        // Not leads: a class with word bytes in it, a lead before what may start with no word
+        // byte, a lead that is the whole match, a lead past the start, a line start alone.
+        for pattern in [
+            r"(?:^|[^0-9.])[0-9]+%",
+            r"[^a-z0-9_][0-9]+%",
+            r"(?:^|[^0-9a-z_])\$[0-9]+",
+            r"(?:^|[^0-9a-z_])(?:[0-9]+|\$)",
+            r"[^0-9a-z_]",
+            r"\bx[^0-9a-z_][0-9]+",
+            r"^[0-9]+ in",
+        ] {
+            assert!(!gate(pattern).lead, "{pattern}");
+        }
     }
 
     #[test]

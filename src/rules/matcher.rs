@@ -91,6 +91,8 @@ struct RuleRegex {
     /// Every match starts at an ASCII word boundary (`\b...`): a prefix literal found inside a
     /// word (the `i` of "this") cannot start a match, so the regex is not woken there.
     starts_at_boundary: bool,
+    /// A match may start one byte before its prefix literal (see `gate::Gate::lead`).
+    lead: bool,
     /// Run only anchored at its prefix literals. Such a regex gets no prefilter: a prefilter only
     /// speeds up unanchored searches, and building one (inner literals for a reverse search)
     /// was most of the cost of compiling the rule regexes.
@@ -398,9 +400,10 @@ pub fn build_regex(pattern: &str) -> Result<(), String> {
 fn gate_of(pattern: &str) -> Gate {
     match embedded_index(pattern) {
         Some(i) => {
-            let (_, starts_at_boundary, prefixes) = GATES[i];
+            let (_, starts_at_boundary, lead, prefixes) = GATES[i];
             Gate {
                 starts_at_boundary,
+                lead,
                 prefixes: prefixes.map(|prefixes| {
                     prefixes
                         .iter()
@@ -420,7 +423,7 @@ fn gate_of(pattern: &str) -> Gate {
 /// tables are sorted by source and share indices. `None` for a user's regex.
 fn embedded_index(pattern: &str) -> Option<usize> {
     GATES
-        .binary_search_by(|&(source, _, _)| source.cmp(pattern))
+        .binary_search_by(|&(source, _, _, _)| source.cmp(pattern))
         .ok()
 }
 
@@ -471,6 +474,7 @@ impl Matcher {
             let index = regexes.len();
             let Gate {
                 starts_at_boundary,
+                lead,
                 prefixes,
             } = gate;
             let gated = prefixes.is_some();
@@ -501,6 +505,7 @@ impl Matcher {
                 unfiltered: OnceLock::new(),
                 anchored: OnceLock::new(),
                 starts_at_boundary,
+                lead,
                 gated,
             });
         }
@@ -693,39 +698,49 @@ impl Matcher {
             let mut resume = 0;
             let tail = anchored.tail(&rule_regex.source, scanned);
             let mut tail_seen = TailSeen::default();
-            for &start in starts.iter() {
-                if start < resume {
+            for &literal_start in starts.iter() {
+                if literal_start < resume {
                     continue;
                 }
-                let Some(bound) = bound(rule, pattern, start) else {
+                // The literal's sentence bounds the match, also one that starts on the byte
+                // before it (a lead, as the space before "9 in 10": between two sentences).
+                let Some(bound) = bound(rule, pattern, literal_start) else {
                     continue;
                 };
-                // The lowercased copy has the text's length, so one clamp serves both.
-                let bound = bound.clamp(start, searched.len());
-                if let Some(tail) = tail {
-                    let reach = tail
-                        .max_len
-                        .map_or(bound, |n| bound.min(start.saturating_add(n)));
-                    if !tail_seen.within(tail, &wakes.lowered, start, reach) {
-                        continue;
+                // A lead regex is run from the byte before the literal first: a match from
+                // there comes first in the text, as `find_iter` would report it.
+                let from_lead =
+                    (rule_regex.lead && literal_start > resume).then(|| literal_start - 1);
+                for start in from_lead.into_iter().chain([literal_start]) {
+                    // The lowercased copy has the text's length, so one clamp serves both.
+                    let bound = bound.clamp(start, searched.len());
+                    if let Some(tail) = tail {
+                        let reach = tail
+                            .max_len
+                            .map_or(bound, |n| bound.min(start.saturating_add(n)));
+                        if !tail_seen.within(tail, &wakes.lowered, start, reach) {
+                            continue;
+                        }
                     }
-                }
-                // The bound keeps the match inside its sentence; `\b` still sees the next byte.
-                let input = Input::new(searched)
-                    .range(start..bound)
-                    .anchored(Anchored::Yes);
-                let end = match anchored.dfa.try_search_fwd(&mut cache, &input) {
-                    Ok(half) => half.map(|h| h.offset()),
-                    // Not expected (no quit bytes, and the DFA never gives up); the full regex
-                    // answers the same question the slow way.
-                    Err(_) => rule_regex
-                        .regex()
-                        .and_then(|re| re.search(&input))
-                        .map(|m| m.end()),
-                };
-                if let Some(end) = end {
-                    resume = end;
-                    push_regex_hit(&mut hits, text, rule_regex, start..end);
+                    // The bound keeps the match inside its sentence; `\b` still sees the next
+                    // byte.
+                    let input = Input::new(searched)
+                        .range(start..bound)
+                        .anchored(Anchored::Yes);
+                    let end = match anchored.dfa.try_search_fwd(&mut cache, &input) {
+                        Ok(half) => half.map(|h| h.offset()),
+                        // Not expected (no quit bytes, and the DFA never gives up); the full
+                        // regex answers the same question the slow way.
+                        Err(_) => rule_regex
+                            .regex()
+                            .and_then(|re| re.search(&input))
+                            .map(|m| m.end()),
+                    };
+                    if let Some(end) = end {
+                        resume = end;
+                        push_regex_hit(&mut hits, text, rule_regex, start..end);
+                        break;
+                    }
                 }
             }
         }
@@ -1147,9 +1162,27 @@ mod tests {
     /// a one-line check on empty input does not pay for compiling them.
     #[test]
     fn ungated_regexes_are_compiled_only_for_a_text_with_something_in_it() {
-        let ruleset = Ruleset::default_rules().unwrap();
+        // The embedded rulesets have no ungated regex left: a broad class up front (any byte
+        // but a digit or a dot, letters included) is a user's.
+        let rule = r#"
+id = "demo"
+severity = "warning"
+summary = "A demo."
+why = "w"
+instead = "i"
+
+[[pattern]]
+kind = "regex"
+regex = '(?:^|[^0-9.])[0-9]+% cured'
+message = "`{matched}` demo"
+"#;
+        let ruleset = Ruleset::from_files(
+            &[("x/demo.toml", rule), ("x/ruleset.toml", "")],
+            &crate::rules::RulesetOptions::default(),
+        )
+        .unwrap();
         let m = &ruleset.matcher;
-        assert!(!m.ungated.is_empty());
+        assert_eq!(m.ungated.len(), 1);
         let compiled = || {
             m.ungated
                 .iter()
@@ -1161,7 +1194,7 @@ mod tests {
         };
         assert!(m.find("").is_empty());
         assert_eq!(compiled(), 0);
-        let found = m.find("(9 in 10 patients feel better.)");
+        let found = m.find("Over 90% cured, and x5% cured too.");
         assert_eq!(compiled(), m.ungated.len());
         // Early in a run, without the prefilter (cheaper to build).
         assert!(
@@ -1212,18 +1245,64 @@ mod tests {
         assert!(tails > 20, "only {tails} tail gates built");
     }
 
+    proptest::proptest! {
+        /// Regexes with a lead (`(?:^|[^0-9A-Za-z_.,...])[0-9]{1,3} in ...`) run from the byte
+        /// before their literal too; what they find is what `find_iter` finds, whatever stands
+        /// before the number.
+        #[test]
+        fn lead_regexes_find_what_find_iter_finds(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "9", "12", "1.5", "4,9", " in ", " out of ", "10", "ten", "nine", "about ",
+                " ", "\n", "(", "-", ".", ",", "x", "_", "\u{2014}", "\u{e9}", "patients",
+                ". ",
+            ]),
+            1..10,
+        )) {
+            let (ruleset, reference) = (LEAD_RULES.0, &LEAD_RULES.1);
+            let text = pieces.concat();
+            let lead_rules: Vec<(usize, usize)> = ruleset
+                .matcher
+                .regexes
+                .iter()
+                .filter(|r| r.lead)
+                .map(|r| (r.rule, r.pattern))
+                .collect();
+            proptest::prop_assert!(!lead_rules.is_empty());
+            let of_leads = |hits: Vec<Hit>| -> Vec<Hit> {
+                hits.into_iter()
+                    .filter(|h| lead_rules.contains(&(h.rule, h.pattern)))
+                    .collect()
+            };
+            proptest::prop_assert_eq!(
+                of_leads(ruleset.matcher.find(&text)),
+                of_leads(reference.find(&text)),
+                "{:?}", text
+            );
+        }
+    }
+
+    /// The rulesets and their reference matcher, built once for the proptest's cases.
+    #[allow(clippy::type_complexity)]
+    static LEAD_RULES: std::sync::LazyLock<(
+        &'static crate::rules::Ruleset,
+        RegexSetMatcher<'static>,
+    )> = std::sync::LazyLock::new(|| {
+        let ruleset: &'static crate::rules::Ruleset = Box::leak(Box::new(all_rules()));
+        (ruleset, RegexSetMatcher::new(&ruleset.matcher))
+    });
+
     #[test]
     fn precomputed_gates_are_what_the_regexes_give() {
         let ruleset = all_rules();
         assert!(GATES.len() > 100);
-        for &(source, _, _) in GATES {
+        for &(source, _, _, _) in GATES {
             assert_eq!(gate_of(source), gate(source), "{source}");
         }
         // Every enabled embedded regex was found by build.rs.
         for r in &ruleset.matcher.regexes {
             assert!(
                 GATES
-                    .binary_search_by(|&(s, _, _)| s.cmp(&r.source))
+                    .binary_search_by(|&(s, _, _, _)| s.cmp(&r.source))
                     .is_ok(),
                 "{}",
                 r.source
@@ -1234,7 +1313,7 @@ mod tests {
     #[test]
     fn precomputed_readings_are_what_the_regexes_give() {
         assert_eq!(READINGS.len(), GATES.len());
-        for &(source, _, _) in GATES {
+        for &(source, _, _, _) in GATES {
             let (hir, on_lowercased) = matcher_hir(source).unwrap();
             let (stored, stored_on_lowercased) = precomputed_reading(source).unwrap();
             assert_eq!(stored, hir, "{source}");
