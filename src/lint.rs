@@ -148,6 +148,12 @@ impl SentenceLists {
         let words = self.words;
         let start = match self.slot[si] {
             Self::UNKNOWN => {
+                // Past 4 G words (a page of billions of bytes) the sets start over, so that a
+                // slot always fits and is never `UNKNOWN`.
+                if self.bits.len() >= Self::UNKNOWN as usize - words {
+                    self.bits.clear();
+                    self.slot.fill(Self::UNKNOWN);
+                }
                 let start = self.bits.len();
                 self.bits.resize(start + words, 0);
                 for list in lists() {
@@ -156,10 +162,8 @@ impl SentenceLists {
                         *word |= 1 << (list % 64);
                     }
                 }
-                // Past 4 G words of sets the sentence is worked out again each time.
-                if let Ok(slot) = u32::try_from(start) {
-                    self.slot[si] = slot;
-                }
+                // Below `UNKNOWN`, as made sure above.
+                self.slot[si] = start as u32;
                 start
             }
             slot => slot as usize,

@@ -21,14 +21,6 @@ pub fn equal_bytes(word: u64, byte: u8) -> u64 {
     !(((x & LOW7) + LOW7) | x) & HIGH
 }
 
-/// The high bit of each byte of `word` below `limit` (at most 0x80; exact per byte: a
-/// seven-bit sum cannot carry into the next byte).
-pub fn below(word: u64, limit: u8) -> u64 {
-    debug_assert!(limit <= 0x80);
-    let raised = (word & LOW7) + u64::from(0x80 - limit) * 0x0101_0101_0101_0101;
-    !(raised | word) & HIGH
-}
-
 /// The index of the lowest byte marked in a mask of high bits (`None` for an empty mask).
 pub fn first_marked(mask: u64) -> Option<usize> {
     (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize)
@@ -58,29 +50,5 @@ mod tests {
         }
         assert_eq!(first_marked(0), None);
         assert_eq!(first_marked(0x80 << 24), Some(3));
-    }
-
-    #[test]
-    fn below_marks_exactly_the_bytes_under_the_limit() {
-        for limit in [0u8, 1, 0x20, 0x41, 0x7F, 0x80] {
-            for byte in 0..=255u8 {
-                // Each byte in every lane, next to bytes that might carry or borrow into it.
-                for neighbour in [0u8, 0x1F, 0x20, 0x7F, 0x80, 0xFF] {
-                    for lane in 0..8 {
-                        let mut bytes = [neighbour; 8];
-                        bytes[lane] = byte;
-                        let expected: u64 = (0..8)
-                            .filter(|&k| bytes[k] < limit)
-                            .map(|k| 0x80u64 << (8 * k))
-                            .sum();
-                        assert_eq!(
-                            below(u64::from_le_bytes(bytes), limit),
-                            expected,
-                            "{byte:#x} in lane {lane} among {neighbour:#x}, limit {limit:#x}"
-                        );
-                    }
-                }
-            }
-        }
     }
 }

@@ -157,9 +157,9 @@ fn write_json_string(out: &mut Vec<u8>, s: &str) {
 }
 
 /// The high bit of each byte of `word` that JSON needs escaped in a string: below 0x20, `"`
-/// or `\\`. `swar::below` and `swar::equal_bytes` fused, sharing their steps: on its seven
-/// low bits, a byte's sum with 0x60 has its high bit clear when it is below 0x20, and
-/// its difference from `"` or `\\` plus 0x7F has it clear when it equals that byte. No sum
+/// or `\\`, in the manner of `swar::equal_bytes`, with the steps of its three tests shared: on
+/// its seven low bits, a byte plus 0x60 has its high bit clear when it is below 0x20, and the byte
+/// XOR `"` (or `\\`) plus 0x7F has it clear when it equals that byte (the XOR is zero). No sum
 /// carries into the next byte, and non-ASCII bytes are never marked.
 fn escaped_bytes(word: u64) -> u64 {
     const EACH: u64 = 0x0101_0101_0101_0101;
@@ -411,6 +411,28 @@ mod tests {
         for value in &values {
             for depth in [0, 1, 2, 3, 7, 9] {
                 assert_eq!(written(value, depth), serialised(value, depth), "{value}");
+            }
+        }
+    }
+
+    #[test]
+    fn escaped_bytes_marks_exactly_the_bytes_to_escape() {
+        for byte in 0..=255u8 {
+            // Each byte in every lane, next to bytes that might carry or borrow into it.
+            for neighbour in [0u8, b'"', b'\\', 0x1F, 0x20, 0x7F, 0x80, 0xFF] {
+                for lane in 0..8 {
+                    let mut bytes = [neighbour; 8];
+                    bytes[lane] = byte;
+                    let expected: u64 = (0..8)
+                        .filter(|&k| needs_escape(bytes[k]))
+                        .map(|k| 0x80u64 << (8 * k))
+                        .sum();
+                    assert_eq!(
+                        escaped_bytes(u64::from_le_bytes(bytes)),
+                        expected,
+                        "{byte:#x} in lane {lane} among {neighbour:#x}"
+                    );
+                }
             }
         }
     }

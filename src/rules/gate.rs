@@ -1,5 +1,6 @@
 //! What the matcher knows of a rule regex before running it (its `Gate`): whether it starts at
-//! a word boundary, and the literals every match starts with, which wake it; and, for a regex
+//! a word boundary, and the literals every match starts with (or, for a regex with a lead, starts
+//! one byte before), which wake it; and, for a regex
 //! with a gap, the literals every match ends with (`tail_literals`). Computed with `regex-syntax`
 //! alone, so `build.rs` includes this file too and precomputes the gates of the embedded
 //! rulesets; a user ruleset's regexes are read at load.
@@ -11,7 +12,8 @@ use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Look, 
 /// cheaper to run as one search over the text than to wake at every position.
 const MAX_PREFIXES: usize = 1000;
 
-/// A literal that every match of some rule regex starts with (ASCII lowercase, matched
+/// A literal that every match of some rule regex starts with, or one byte after the start for a
+/// regex with a lead (see `Gate::lead`) (ASCII lowercase, matched
 /// ASCII-case-insensitively), and whether the regex asserts a word boundary (`\b`) right after
 /// it: `\b(?:i|my)\b ...` starts with `i` and a boundary, so the `i` of "in" need not wake it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,14 +38,15 @@ const SHORT_PREFIX_LENS: [usize; 2] = [4, 2];
 /// Unicode off and match text, which never holds the byte 0xFF (UTF-8 has no such byte).
 const BOUNDARY_MARK: u8 = 0xFF;
 
-/// What the matcher knows of a rule regex before it ever runs it: whether it starts with `\b`,
-/// and the literals every match starts with (`None` when there is no useful finite set).
+/// What the matcher knows of a rule regex before it ever runs it: whether it starts with `\b`
+/// (once a lead is stripped), and the literals every match starts with, or starts one byte
+/// before with a lead (`None` when there is no useful finite set).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Gate {
     pub starts_at_boundary: bool,
     /// Whether a match may also start one byte before a prefix literal: the regex reads the byte
-    /// before a number to rule some out (`(?:^|[^0-9.,a-z_])[0-9]{1,3}`, see `strip_leads`), so
-    /// it is run from that byte too.
+    /// before a number to rule some out (`(?:^|[^0-9A-Za-z_.,])[0-9]{1,3}`, see `strip_leads`),
+    /// so it is run from that byte too.
     pub lead: bool,
     pub prefixes: Option<Vec<Prefix>>,
 }
@@ -53,13 +56,22 @@ pub struct Gate {
 /// class of letters, to a larger language, whose prefixes still hold), and is several times
 /// cheaper: a case-insensitive parse makes a class of every letter (`[Cc][Uu][Rr][Ee]`), slow to
 /// build and to fold. The case-insensitive parse waits for the regex's first search.
+///
+/// Not so for a regex that turns Unicode on while ignoring case (`(?u)`; rule regexes ignore
+/// case unless told `-i`): Unicode case folding lets a letter match other characters (`k` the
+/// Kelvin sign, `s` the long s) whose bytes no literal holds, so such a regex gets no gate and
+/// searches every text.
 pub fn gate(pattern: &str) -> Gate {
+    let ungated = Gate {
+        starts_at_boundary: false,
+        lead: false,
+        prefixes: None,
+    };
+    if folds_unicode_case(pattern) {
+        return ungated;
+    }
     let Ok(hir) = prefix_parser().parse(pattern) else {
-        return Gate {
-            starts_at_boundary: false,
-            lead: false,
-            prefixes: None,
-        };
+        return ungated;
     };
     let (hir, lead) = match strip_leads(&hir) {
         Some(stripped) => (stripped, true),
@@ -99,9 +111,45 @@ pub fn gate(pattern: &str) -> Gate {
     }
 }
 
+/// Whether `pattern` turns Unicode on anywhere without turning case-insensitivity off in the
+/// same flags (`(?u)`, `(?iu:...)`, but not `(?u-i:...)`); an unreadable pattern counts as doing
+/// so. Flags set elsewhere are not followed: at worst a regex that does not fold goes ungated.
+fn folds_unicode_case(pattern: &str) -> bool {
+    use regex_syntax::ast::{Ast, Flag, Flags, FlagsItemKind, GroupKind};
+    fn turns_on(flags: &Flags) -> bool {
+        let mut negated = false;
+        let (mut unicode, mut no_case) = (false, false);
+        for item in &flags.items {
+            match item.kind {
+                FlagsItemKind::Negation => negated = true,
+                FlagsItemKind::Flag(Flag::Unicode) if !negated => unicode = true,
+                FlagsItemKind::Flag(Flag::CaseInsensitive) if negated => no_case = true,
+                _ => {}
+            }
+        }
+        unicode && !no_case
+    }
+    fn walk(ast: &Ast) -> bool {
+        match ast {
+            Ast::Flags(set) => turns_on(&set.flags),
+            Ast::Group(group) => {
+                matches!(&group.kind, GroupKind::NonCapturing(flags) if turns_on(flags))
+                    || walk(&group.ast)
+            }
+            Ast::Concat(concat) => concat.asts.iter().any(walk),
+            Ast::Alternation(alternation) => alternation.asts.iter().any(walk),
+            Ast::Repetition(repetition) => walk(&repetition.ast),
+            _ => false,
+        }
+    }
+    regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .map_or(true, |ast| walk(&ast))
+}
+
 /// The regex with each lead at the start of a match replaced by `\b`, or `None` if it has none.
 /// A lead is a byte the regex reads before a number or word only to rule some out, as
-/// lookbehind would: `(?:^|[^0-9.,a-z_])[0-9]{1,3}` (no decimals, no part of a bigger number).
+/// lookbehind would: `(?:^|[^0-9A-Za-z_.,])[0-9]{1,3}` (no decimals, no part of a bigger number).
 /// Its class holds no word byte and what follows starts with one, so a word boundary lies
 /// between the two: every match of the regex starts at, or one byte before, a match of the
 /// stripped one, which has prefix literals where the regex had none (a broad class up front).
@@ -575,14 +623,24 @@ mod tests {
         for pattern in [
             r"(?:^|[^0-9.])[0-9]+%",
             r"[^a-z0-9_][0-9]+%",
-            r"(?:^|[^0-9a-z_])\$[0-9]+",
-            r"(?:^|[^0-9a-z_])(?:[0-9]+|\$)",
-            r"[^0-9a-z_]",
-            r"\bx[^0-9a-z_][0-9]+",
+            r"(?:^|[^0-9A-Za-z_])\$[0-9]+",
+            r"(?:^|[^0-9A-Za-z_])(?:[0-9]+|\$)",
+            r"(?:^|[^0-9A-Za-z_])(?:[0-9]+)?-",
+            r"(?:^|[^0-9A-Za-z_])[0-9]*",
+            r"[^0-9A-Za-z_]",
+            r"\bx[^0-9A-Za-z_][0-9]+",
             r"^[0-9]+ in",
         ] {
             assert!(!gate(pattern).lead, "{pattern}");
         }
+        // Ignoring case under Unicode, `k` also matches the Kelvin sign, which starts with no
+        // word byte (and no literal of the gate holds it): no gate at all.
+        for pattern in [r"[^0-9A-Za-z_](?u:k)m", r"(?u)\bkm\b", r"(?iu:\bkm)"] {
+            assert_eq!(gate(pattern).prefixes, None, "{pattern}");
+            assert!(!gate(pattern).lead, "{pattern}");
+        }
+        assert!(gate(r"(?-u:\bkm\b)").prefixes.is_some());
+        assert!(gate(r"\bkm (?u-i:[FG]DA)\b").prefixes.is_some());
     }
 
     #[test]

@@ -88,8 +88,9 @@ struct RuleRegex {
     unfiltered: OnceLock<Option<meta::Regex>>,
     /// A gated regex's anchored matcher, compiled on first use like `compiled`.
     anchored: OnceLock<Option<AnchoredRegex>>,
-    /// Every match starts at an ASCII word boundary (`\b...`): a prefix literal found inside a
-    /// word (the `i` of "this") cannot start a match, so the regex is not woken there.
+    /// Every match starts at an ASCII word boundary (`\b...`), or, with a lead, one byte before
+    /// one: a prefix literal found inside a word (the `i` of "this") cannot start a match, so the
+    /// regex is not woken there.
     starts_at_boundary: bool,
     /// A match may start one byte before its prefix literal (see `gate::Gate::lead`).
     lead: bool,
@@ -739,7 +740,11 @@ impl Matcher {
                     if let Some(end) = end {
                         resume = end;
                         push_regex_hit(&mut hits, text, rule_regex, start..end);
-                        break;
+                        // A match of the lead byte alone leaves the literal's own start to try,
+                        // as `find_iter` would.
+                        if end > literal_start {
+                            break;
+                        }
                     }
                 }
             }
@@ -1279,6 +1284,39 @@ message = "`{matched}` demo"
                 "{:?}", text
             );
         }
+    }
+
+    /// A lead regex's match may be the lead byte alone, ending where the literal starts; the
+    /// literal's own start is still tried, as `find_iter` tries it.
+    #[test]
+    fn a_match_of_the_lead_byte_alone_leaves_the_literal_to_try() {
+        let rule = r#"
+id = "demo"
+severity = "warning"
+summary = "A demo."
+why = "w"
+instead = "i"
+
+[[pattern]]
+kind = "regex"
+regex = ' |(?:^|[^0-9A-Za-z_])9in10|9in10'
+message = "`{matched}` demo"
+"#;
+        let ruleset = Ruleset::from_files(
+            &[("x/demo.toml", rule), ("x/ruleset.toml", "")],
+            &crate::rules::RulesetOptions::default(),
+        )
+        .unwrap();
+        let m = &ruleset.matcher;
+        assert!(m.regexes.iter().all(|r| r.lead && r.gated));
+        let text = "Results vary! 9in10 felt better.";
+        let (wakes, _) = m.scan(text);
+        // As in a lint, the space between the two sentences belongs to neither.
+        let found = m.hits(text, wakes, |_, _, start| {
+            (start >= 14).then_some(text.len())
+        });
+        let ranges: Vec<Range<usize>> = found.into_iter().map(|h| h.range).collect();
+        assert_eq!(ranges, vec![14..19]);
     }
 
     /// The rulesets and their reference matcher, built once for the proptest's cases.
