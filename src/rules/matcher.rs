@@ -1319,6 +1319,147 @@ message = "`{matched}` demo"
         assert_eq!(ranges, vec![14..19]);
     }
 
+    /// A one-rule ruleset with `regex` as its pattern, or `None` if it does not load.
+    fn ruleset_of_regex(regex: &str) -> Option<Ruleset> {
+        let rule = format!(
+            "id = \"demo\"\nseverity = \"warning\"\nsummary = \"A demo.\"\nwhy = \"w\"\n\
+             instead = \"i\"\n\n[[pattern]]\nkind = \"regex\"\nregex = '{regex}'\n\
+             message = \"`{{matched}}` demo\"\n"
+        );
+        Ruleset::from_files(
+            &[("x/demo.toml", rule.as_str()), ("x/ruleset.toml", "")],
+            &crate::rules::RulesetOptions::default(),
+        )
+        .ok()
+    }
+
+    /// A small deterministic generator of regex and text pieces (xorshift), for the proptest
+    /// below: proptest draws the seed.
+    struct Pieces(u64);
+
+    impl Pieces {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[(self.next() % from.len() as u64) as usize]
+        }
+
+        /// Alternatives of leads, numbers, words, optional and repeated parts, nested.
+        fn regex(&mut self, depth: u32) -> String {
+            const LEADS: &[&str] = &[
+                r"[^0-9A-Za-z_]",
+                r"(?:^|[^0-9A-Za-z_.,])",
+                r"(?:(?m:^)|[^0-9A-Za-z_\n])",
+                r"([^0-9A-Za-z_-])",
+                r"[ (]",
+                r"(?:\A|[-(])",
+                r"[^0-9.]",
+            ];
+            const BODY: &[&str] = &[
+                r"9",
+                r"[0-9]{1,3}",
+                r"[0-9]+",
+                r"[0-9]{3,6}",
+                r"ab",
+                r"(?:ab|9)",
+                r"x?",
+                r"\b",
+                r" in",
+                r"(?:9|-)",
+                r"(?:x|)",
+                r"(9)",
+                r"[a-z]",
+                r" ",
+                r"(?:b9)*",
+                r"\B",
+            ];
+            let parts = 1 + self.next() % 3;
+            let alternatives: Vec<String> = (0..1 + self.next() % 3)
+                .map(|_| {
+                    let mut alternative = String::new();
+                    if !self.next().is_multiple_of(3) {
+                        alternative.push_str(self.pick(LEADS));
+                    }
+                    for _ in 0..parts {
+                        if depth > 0 && self.next().is_multiple_of(5) {
+                            alternative.push_str(&format!("(?:{})", self.regex(depth - 1)));
+                        } else {
+                            alternative.push_str(self.pick(BODY));
+                        }
+                    }
+                    alternative
+                })
+                .collect();
+            let regex = alternatives.join("|");
+            match self.next() % 6 {
+                0 => format!("({regex})"),
+                1 => format!("(?:{regex})x"),
+                2 => format!("(?:{regex})+"),
+                _ => regex,
+            }
+        }
+
+        fn text(&mut self) -> String {
+            const BYTES: &[&str] = &[
+                "9", "a", "b", "x", " ", "-", "\n", "(", ".", "1", "123", "\u{e9}", "_", "Ab",
+                "IN", " in", "\r\n", "B9",
+            ];
+            (0..1 + self.next() % 10)
+                .map(|_| self.pick(BYTES))
+                .collect()
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Random regexes with leads (see `gate::Gate::lead`) or literals cut short find, woken
+        /// at their literals, what `find_iter` finds in random texts.
+        #[test]
+        fn random_lead_and_short_regexes_find_what_find_iter_finds(seed in 1..u64::MAX) {
+            let mut pieces = Pieces(seed);
+            let mut checked = 0;
+            for _ in 0..40 {
+                let regex = pieces.regex(2);
+                let gate = gate(&regex);
+                let short = gate
+                    .prefixes
+                    .as_ref()
+                    .is_some_and(|p| p.iter().any(|p| p.bytes.len() < 8));
+                if !(gate.lead || short) {
+                    continue;
+                }
+                let Some(ruleset) = ruleset_of_regex(&regex) else {
+                    continue;
+                };
+                let reference = regex::bytes::RegexBuilder::new(&regex)
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .build()
+                    .unwrap();
+                let m = &ruleset.matcher;
+                for _ in 0..20 {
+                    let text = pieces.text();
+                    let found: Vec<Range<usize>> =
+                        m.find(&text).into_iter().map(|h| h.range).collect();
+                    let mut expected = Vec::new();
+                    for x in reference.find_iter(text.as_bytes()) {
+                        push_regex_hit(&mut expected, &text, &m.regexes[0], x.range());
+                    }
+                    let expected: Vec<Range<usize>> =
+                        expected.into_iter().map(|h| h.range).collect();
+                    proptest::prop_assert_eq!(found, expected, "{:?} on {:?}", regex, text);
+                }
+                checked += 1;
+            }
+            proptest::prop_assert!(checked > 0, "no regex with a lead or short literals");
+        }
+    }
+
     /// The rulesets and their reference matcher, built once for the proptest's cases.
     #[allow(clippy::type_complexity)]
     static LEAD_RULES: std::sync::LazyLock<(
