@@ -1169,23 +1169,7 @@ mod tests {
     fn ungated_regexes_are_compiled_only_for_a_text_with_something_in_it() {
         // The embedded rulesets have no ungated regex left: a broad class up front (any byte
         // but a digit or a dot, letters included) is a user's.
-        let rule = r#"
-id = "demo"
-severity = "warning"
-summary = "A demo."
-why = "w"
-instead = "i"
-
-[[pattern]]
-kind = "regex"
-regex = '(?:^|[^0-9.])[0-9]+% cured'
-message = "`{matched}` demo"
-"#;
-        let ruleset = Ruleset::from_files(
-            &[("x/demo.toml", rule), ("x/ruleset.toml", "")],
-            &crate::rules::RulesetOptions::default(),
-        )
-        .unwrap();
+        let ruleset = ruleset_of_regex(r"(?:^|[^0-9.])[0-9]+% cured").unwrap();
         let m = &ruleset.matcher;
         assert_eq!(m.ungated.len(), 1);
         let compiled = || {
@@ -1290,23 +1274,7 @@ message = "`{matched}` demo"
     /// literal's own start is still tried, as `find_iter` tries it.
     #[test]
     fn a_match_of_the_lead_byte_alone_leaves_the_literal_to_try() {
-        let rule = r#"
-id = "demo"
-severity = "warning"
-summary = "A demo."
-why = "w"
-instead = "i"
-
-[[pattern]]
-kind = "regex"
-regex = ' |(?:^|[^0-9A-Za-z_])9in10|9in10'
-message = "`{matched}` demo"
-"#;
-        let ruleset = Ruleset::from_files(
-            &[("x/demo.toml", rule), ("x/ruleset.toml", "")],
-            &crate::rules::RulesetOptions::default(),
-        )
-        .unwrap();
+        let ruleset = ruleset_of_regex(r" |(?:^|[^0-9A-Za-z_])9in10|9in10").unwrap();
         let m = &ruleset.matcher;
         assert!(m.regexes.iter().all(|r| r.lead && r.gated));
         let text = "Results vary! 9in10 felt better.";
