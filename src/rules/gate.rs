@@ -46,7 +46,8 @@ pub struct Gate {
     pub starts_at_boundary: bool,
     /// Whether a match may also start one byte before a prefix literal: the regex reads the byte
     /// before a number to rule some out (`(?:^|[^0-9A-Za-z_.,])[0-9]{1,3}`, see `strip_leads`),
-    /// so it is run from that byte too.
+    /// so it is run from that byte too. Every match of such a regex starts with a word byte or
+    /// with its lead, so a first byte that is no word byte is the lead.
     pub lead: bool,
     pub prefixes: Option<Vec<Prefix>>,
 }
@@ -73,9 +74,14 @@ pub fn gate(pattern: &str) -> Gate {
     let Ok(hir) = prefix_parser().parse(pattern) else {
         return ungated;
     };
+    // A lead is kept only where every match, once the lead is stripped, starts with a word
+    // byte: then a match that starts with no word byte starts with its lead, which the matcher
+    // drops from the finding (`matcher::push_regex_hit`). Otherwise the regex is read whole.
     let (hir, lead) = match strip_leads(&hir) {
-        Some(stripped) => (stripped, true),
-        None => (hir, false),
+        Some(stripped) if starts_with_word_byte(std::slice::from_ref(&stripped)) => {
+            (stripped, true)
+        }
+        _ => (hir, false),
     };
     let starts_at_boundary = hir
         .properties()
@@ -630,6 +636,8 @@ mod tests {
             r"[^0-9A-Za-z_]",
             r"\bx[^0-9A-Za-z_][0-9]+",
             r"^[0-9]+ in",
+            // Another alternative may start with a sign, which a lead could not be told from.
+            r"(?:(?:^|[^0-9A-Za-z_])[0-9]+|\$[0-9]+) in",
         ] {
             assert!(!gate(pattern).lead, "{pattern}");
         }
