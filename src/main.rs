@@ -8,14 +8,12 @@
 
 mod allocator;
 mod cli;
+mod schedule;
 
-use std::collections::BTreeMap;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -559,18 +557,16 @@ fn report_plural(n: usize, singular: &str, plural: &str) -> String {
 }
 
 /// Lints every job in parallel (`lint` is `lint_job` with the run's rules) and hands each outcome
-/// to `each` in job order, as soon as it and all the jobs before it are done, then drops it. Jobs
-/// are taken from the iterator (the walk) as they come within a window of the next to report,
-/// so only the outcomes waiting behind a slower file are held: memory follows the largest files,
-/// not the tree. The first error from `each` stops the run (jobs not yet started are skipped)
-/// and is returned. On a terminal, a progress bar appears on stderr once the run has lasted a
-/// second (short runs never flash one); indicatif hides it when stderr is not a terminal.
+/// to `each` in job order (see `schedule::in_order`), then drops it. A file whose lint panics
+/// is that file's error: the run goes on. On a terminal, a progress bar appears on stderr once
+/// the run has lasted a second (short runs never flash one); indicatif hides it when stderr is
+/// not a terminal.
 fn lint_each(
     pool: &rayon::ThreadPool,
     jobs: impl Iterator<Item = Job> + Send,
     lint: impl Fn(&Job) -> Outcome + Sync,
     progress: bool,
-    mut each: impl FnMut(&Job, Outcome) -> anyhow::Result<()>,
+    each: impl FnMut(&Job, Outcome) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     // The total is not known: the walk streams.
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
@@ -587,91 +583,30 @@ fn lint_each(
             }
         })
     });
-    let stop = AtomicBool::new(false);
-    // Outcomes are reported in job order, so no job is started more than `window` jobs past the
-    // next one to report: a slow early file then holds back at most that many finished files
-    // (and their texts) in memory, not the rest of the tree.
+    // A slow early file holds back at most a window of finished files (and their texts) in
+    // memory, not the rest of the tree.
     let window = 8 * pool.current_num_threads().max(1);
-    let reported = (Mutex::new(0usize), Condvar::new());
-    let (sender, outcomes) = mpsc::channel::<(usize, Job, Outcome)>();
-    let result = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            // This thread walks and waits for the window; the pool's workers only lint. A worker
-            // must never wait for another job: linting runs rayon itself (the first pages compile
-            // regexes on every core), and a worker waiting inside that may take up a queued job,
-            // so a wait there could be for the very job suspended beneath it on its own stack.
-            let (stop, bar, reported, lint) = (&stop, &bar, &reported, &lint);
-            pool.in_place_scope(|pool| {
-                for (i, job) in jobs.enumerate() {
-                    let (lock, turn) = reported;
-                    let mut next = lock.lock().unwrap_or_else(|e| e.into_inner());
-                    while i >= *next + window && !stop.load(Ordering::Relaxed) {
-                        next = turn.wait(next).unwrap_or_else(|e| e.into_inner());
-                    }
-                    drop(next);
-                    // Once the run stops, the walk stops too.
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let sender = sender.clone();
-                    pool.spawn(move |_| {
-                        if stop.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        // A bug that panics on one file is that file's error: the run goes on,
-                        // and its outcome still arrives, so the jobs after it are reported.
-                        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| lint(&job)))
-                            .unwrap_or_else(|panic| Outcome::Failed(crash_message(&*panic)));
-                        bar.inc(1);
-                        // The receiver is gone only after an error; the run is stopping anyway.
-                        let _ = sender.send((i, job, outcome));
-                    });
-                }
-            });
-            // The last sender: once it and the jobs' are gone, the outcomes end.
-            drop(sender);
-        });
-        // However this loop ends (an error from `each`, a panic in it, or the end), the walk
-        // is told to stop, or it could wait for the window for ever and the scope with it.
-        let _stop_walk = StopOnDrop {
-            stop: &stop,
-            reported: &reported,
-        };
-        // Outcomes that arrived before an earlier job's, by job index.
-        let mut waiting: BTreeMap<usize, (Job, Outcome)> = BTreeMap::new();
-        let mut next = 0;
-        for (i, job, outcome) in outcomes {
-            waiting.insert(i, (job, outcome));
-            while let Some((job, outcome)) = waiting.remove(&next) {
-                each(&job, outcome)?;
-                next += 1;
-                *reported.0.lock().unwrap_or_else(|e| e.into_inner()) = next;
-                reported.1.notify_all();
-            }
-        }
-        Ok(())
-    });
+    let result = schedule::in_order(
+        pool,
+        jobs,
+        window,
+        |job| {
+            let outcome = lint(job);
+            bar.inc(1);
+            outcome
+        },
+        |panic| {
+            bar.inc(1);
+            Outcome::Failed(crash_message(panic))
+        },
+        each,
+    );
     drop(done);
     if let Some(handle) = shower {
         let _ = handle.join();
     }
     bar.finish_and_clear();
     result
-}
-
-/// Stops `lint_each`'s walk when dropped: sets the stop flag under the window's lock, so the
-/// walking thread cannot miss the wake-up between its check and its wait.
-struct StopOnDrop<'a> {
-    stop: &'a AtomicBool,
-    reported: &'a (Mutex<usize>, Condvar),
-}
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        let _guard = self.reported.0.lock().unwrap_or_else(|e| e.into_inner());
-        self.stop.store(true, Ordering::Relaxed);
-        self.reported.1.notify_all();
-    }
 }
 
 /// The workers that lint files: as many as cores, or RAYON_NUM_THREADS.
@@ -971,6 +906,8 @@ fn show_config(cli: &Cli, overrides: &Overrides) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
+    use std::panic::AssertUnwindSafe;
+
     use super::*;
 
     /// `count` jobs named by their number, zero-padded to `width`, so they sort as numbered.
