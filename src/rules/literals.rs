@@ -77,10 +77,12 @@ struct Tables {
     /// text's word at a word start is looked up by each of its prefixes that has such a length.
     by_head: FxHashMap<u64, Range<u32>>,
     head_ids: Vec<Candidate>,
-    /// One bit per `FILTER_BITS`-bit slice of a hash (`filter_bit`), set for every key of
-    /// `by_word` and `by_head`: most of a page's words have no literal, and this table (8 KB)
-    /// stays in the cache where the hash tables would not.
-    filter: Vec<u64>,
+    /// Every key of `by_word` and `by_head`: most of a page's words have no literal, and this
+    /// filter (8 KB) stays in the cache where the hash tables would not.
+    filter: HashFilter,
+    /// Every key of `by_pair`: three in four pair keys a page asks for have no literal (the
+    /// words after "the", "of", "is" are mostly not those of a phrase).
+    pair_filter: HashFilter,
     /// For each first two bytes (`head_slot`), bit `k` is set when `by_head` has a literal of
     /// `k` bytes starting with them (one-byte literals are filed under their byte alone), so a
     /// word is looked up only at those lengths.
@@ -137,13 +139,35 @@ fn first_bytes(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(buffer)
 }
 
-/// How many bits of a hash pick its bit in `Tables::filter`.
+/// A set of hashes that may answer "yes" for a hash not in it, never "no" for one in it: one
+/// bit per `FILTER_BITS`-bit slice of a hash.
+#[derive(Debug)]
+struct HashFilter(Vec<u64>);
+
+/// How many bits of a hash pick its bit in a `HashFilter`.
 const FILTER_BITS: u32 = 16;
 
-/// A hash's bit in `Tables::filter`: its word, and the bit in it.
-fn filter_bit(hash: u64) -> (usize, u64) {
-    let bit = (hash >> (64 - FILTER_BITS)) as usize;
-    (bit / 64, 1 << (bit % 64))
+impl HashFilter {
+    fn new(hashes: impl IntoIterator<Item = u64>) -> HashFilter {
+        let mut filter = HashFilter(vec![0u64; (1 << FILTER_BITS) / 64]);
+        for hash in hashes {
+            let (word, bit) = HashFilter::bit(hash);
+            filter.0[word] |= bit;
+        }
+        filter
+    }
+
+    /// A hash's bit: its word, and the bit in it.
+    fn bit(hash: u64) -> (usize, u64) {
+        let bit = (hash >> (64 - FILTER_BITS)) as usize;
+        (bit / 64, 1 << (bit % 64))
+    }
+
+    /// False when `hash` is not in the set.
+    fn may_hold(&self, hash: u64) -> bool {
+        let (word, bit) = HashFilter::bit(hash);
+        self.0[word] & bit != 0
+    }
 }
 
 /// The literals that can start anywhere (`$5`, `#1`, and those of regexes without a leading
@@ -443,15 +467,14 @@ impl Tables {
                 word_entries.push((word_hash(&bytes[..first_word_len]), id));
             }
         }
-        let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
-        for &(hash, _) in word_entries.iter().chain(&head_entries) {
-            let (word, bit) = filter_bit(hash);
-            filter[word] |= bit;
-        }
-        for &(hash, _) in &pair_firsts {
-            let (word, bit) = filter_bit(hash);
-            filter[word] |= bit;
-        }
+        let filter = HashFilter::new(
+            word_entries
+                .iter()
+                .chain(&head_entries)
+                .map(|&(hash, _)| hash)
+                .chain(pair_firsts.iter().map(|&(hash, _)| hash)),
+        );
+        let pair_filter = HashFilter::new(pair_entries.iter().map(|&(hash, _)| hash));
         let (by_word, word_ids) = file_by_hash(word_entries, literals);
         let mut by_word: FxHashMap<u64, WordEntry> = by_word
             .into_iter()
@@ -478,6 +501,7 @@ impl Tables {
             by_head,
             head_ids,
             filter,
+            pair_filter,
             head_lengths,
             anywhere,
         })
@@ -485,8 +509,7 @@ impl Tables {
 
     /// Whether `by_word` or `by_head` may have the key `hash` (false: it has not).
     fn may_hold(&self, hash: u64) -> bool {
-        let (word, bit) = filter_bit(hash);
-        self.filter[word] & bit != 0
+        self.filter.may_hold(hash)
     }
 
     /// `Literals::for_each_match` with the tables.
@@ -528,9 +551,12 @@ impl Tables {
                     let second = len + gap;
                     let two = rest.get(second + 1).is_some_and(|&b| is_word_byte(b));
                     for taken in [1, 2] {
-                        if entry.pair_keys & (1 << (taken - 1)) != 0
-                            && (taken == 1 || two)
-                            && let Some(ids) = self.by_pair.get(&word_hash(&rest[..second + taken]))
+                        if entry.pair_keys & (1 << (taken - 1)) == 0 || (taken == 2 && !two) {
+                            continue;
+                        }
+                        let key = word_hash(&rest[..second + taken]);
+                        if self.pair_filter.may_hold(key)
+                            && let Some(ids) = self.by_pair.get(&key)
                         {
                             check(filed(&self.pair_ids, ids));
                         }
