@@ -77,9 +77,12 @@ struct Tables {
     /// text's word at a word start is looked up by each of its prefixes that has such a length.
     by_head: FxHashMap<u64, Range<u32>>,
     head_ids: Vec<Candidate>,
-    /// Every key of `by_word` and `by_head`: most of a page's words have no literal, and this
-    /// filter (8 KB) stays in the cache where the hash tables would not.
+    /// Every key of `by_word`: most of a page's words have no literal, and this filter (8 KB)
+    /// stays in the cache where the hash tables would not.
     filter: HashFilter,
+    /// Every key of `by_head`. A filter apart from `filter`: a word's prefixes are often words
+    /// ("the" of "therapy"), which would pass that one.
+    head_filter: HashFilter,
     /// Every key of `by_pair`: three in four pair keys a page asks for have no literal (the
     /// words after "the", "of", "is" are mostly not those of a phrase).
     pair_filter: HashFilter,
@@ -470,10 +473,10 @@ impl Tables {
         let filter = HashFilter::new(
             word_entries
                 .iter()
-                .chain(&head_entries)
                 .map(|&(hash, _)| hash)
                 .chain(pair_firsts.iter().map(|&(hash, _)| hash)),
         );
+        let head_filter = HashFilter::new(head_entries.iter().map(|&(hash, _)| hash));
         let pair_filter = HashFilter::new(pair_entries.iter().map(|&(hash, _)| hash));
         let (by_word, word_ids) = file_by_hash(word_entries, literals);
         let mut by_word: FxHashMap<u64, WordEntry> = by_word
@@ -501,15 +504,11 @@ impl Tables {
             by_head,
             head_ids,
             filter,
+            head_filter,
             pair_filter,
             head_lengths,
             anywhere,
         })
-    }
-
-    /// Whether `by_word` or `by_head` may have the key `hash` (false: it has not).
-    fn may_hold(&self, hash: u64) -> bool {
-        self.filter.may_hold(hash)
     }
 
     /// `Literals::for_each_match` with the tables.
@@ -540,7 +539,7 @@ impl Tables {
                 report_starting(candidates, rest, start, literals, &mut found)
             };
             let hash = word_hash(word);
-            if self.may_hold(hash)
+            if self.filter.may_hold(hash)
                 && let Some(entry) = self.by_word.get(&hash)
             {
                 check(filed(&self.word_ids, &entry.ids));
@@ -573,7 +572,7 @@ impl Tables {
                 let k = lengths.trailing_zeros() as usize;
                 lengths &= lengths - 1;
                 let hash = word_hash(&word[..k]);
-                if !self.may_hold(hash) {
+                if !self.head_filter.may_hold(hash) {
                     continue;
                 }
                 let Some(range) = self.by_head.get(&hash) else {
