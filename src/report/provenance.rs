@@ -2,7 +2,6 @@
 //! (each with a content hash) and the command line, plus the SHA-256 of each linted file's bytes,
 //! so a report can prove which text was reviewed against which rules.
 
-use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,9 +19,10 @@ pub struct RunInfo {
     pub version: String,
     /// The command line, as typed (arguments with spaces or quotes are single-quoted).
     pub command_line: String,
-    /// The loaded rulesets' names; `rulesets()` hashes them when a report first asks (only the
-    /// HTML report does, and hashing every ruleset file is a noticeable part of start-up).
-    ruleset_names: Vec<String>,
+    /// The loaded rulesets' names, and the files of those read from disk as they were loaded;
+    /// `rulesets()` hashes them when a report first asks (only the HTML report does, and hashing
+    /// every embedded ruleset file is a noticeable part of start-up).
+    ruleset_sources: Vec<(String, Vec<(String, String)>)>,
     ruleset_digests: OnceLock<Vec<Digest256>>,
     /// The config file and its hash, or `None` when the run used none.
     pub config: Option<Digest256>,
@@ -48,7 +48,19 @@ impl RunInfo {
             generated: utc_timestamp(unix_seconds),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             command_line,
-            ruleset_names: rules.names.clone(),
+            ruleset_sources: rules
+                .names
+                .iter()
+                .map(|name| {
+                    let loaded = rules
+                        .sets
+                        .iter()
+                        .find(|set| set.name == *name)
+                        .map(|set| set.loaded_files.clone())
+                        .unwrap_or_default();
+                    (name.clone(), loaded)
+                })
+                .collect(),
             ruleset_digests: OnceLock::new(),
             config: config.map(|(name, text)| Digest256 {
                 name: name.to_owned(),
@@ -60,14 +72,11 @@ impl RunInfo {
     /// Each loaded ruleset with its content hash.
     pub fn rulesets(&self) -> &[Digest256] {
         self.ruleset_digests.get_or_init(|| {
-            self.ruleset_names
+            self.ruleset_sources
                 .iter()
-                .map(|name| Digest256 {
+                .map(|(name, loaded)| Digest256 {
                     name: name.clone(),
-                    sha256: ruleset_files(name).map_or_else(
-                        || "unavailable (the ruleset files cannot be read)".to_owned(),
-                        |files| ruleset_digest(&files),
-                    ),
+                    sha256: ruleset_digest(&ruleset_files(name, loaded)),
                 })
                 .collect()
         })
@@ -80,36 +89,19 @@ impl RunInfo {
 }
 
 /// `(path, SHA-256)` of each file of the ruleset `name`, in load order: an embedded ruleset's
-/// files from the binary, a user ruleset's (a file, or a directory of `*.toml`) from disk as they
-/// are when the report is written. `None` when a user ruleset cannot be read.
-fn ruleset_files(name: &str) -> Option<Vec<(String, String)>> {
-    if let Some(files) = crate::rules::builtin::get(name) {
-        return Some(
-            files
-                .iter()
-                .map(|(path, text)| ((*path).to_owned(), sha256_hex(text.as_bytes())))
-                .collect(),
-        );
-    }
-    let path = Path::new(name);
-    let mut paths = Vec::new();
-    if path.is_dir() {
-        for entry in std::fs::read_dir(path).ok()? {
-            let p = entry.ok()?.path();
-            if p.extension().is_some_and(|e| e == "toml") {
-                paths.push(p);
-            }
-        }
-        paths.sort();
-    } else {
-        paths.push(path.to_path_buf());
-    }
-    paths
+/// files from the binary, a user ruleset's as they were `loaded` (the files on disk may have
+/// changed since).
+fn ruleset_files(name: &str, loaded: &[(String, String)]) -> Vec<(String, String)> {
+    let files: Vec<(&str, &str)> = match crate::rules::builtin::get(name) {
+        Some(files) if loaded.is_empty() => files.to_vec(),
+        _ => loaded
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect(),
+    };
+    files
         .into_iter()
-        .map(|p| {
-            let bytes = std::fs::read(&p).ok()?;
-            Some((p.display().to_string(), sha256_hex(&bytes)))
-        })
+        .map(|(path, text)| (path.to_owned(), sha256_hex(text.as_bytes())))
         .collect()
 }
 
@@ -261,6 +253,39 @@ mod tests {
         let files = vec![("r/a.toml".to_owned(), "ab".repeat(32))];
         let manifest = format!("{}  r/a.toml\n", "ab".repeat(32));
         assert_eq!(ruleset_digest(&files), sha256_hex(manifest.as_bytes()));
+    }
+
+    /// A user ruleset is hashed as it was loaded: a file changed on disk before the report is
+    /// written does not change the hash the report gives for the run's rules.
+    #[test]
+    fn a_user_ruleset_is_hashed_as_loaded_not_as_it_is_later() {
+        let rule = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/cli/rules/demo-claim.toml"
+        ))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo-claim.toml");
+        std::fs::write(&path, &rule).unwrap();
+        let options = crate::rules::RulesetOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..Default::default()
+        };
+        let rules = Ruleset::load(&options).unwrap();
+        std::fs::write(&path, format!("{rule}# edited after the run\n")).unwrap();
+        let run = RunInfo::for_tests(&rules);
+        let name = dir.path().display().to_string();
+        let user = run.rulesets().iter().find(|d| d.name == name).unwrap();
+        let expected = ruleset_digest(&[(path.display().to_string(), sha256_hex(rule.as_bytes()))]);
+        assert_eq!(user.sha256, expected);
+        // The embedded ruleset's hash comes from the binary.
+        let core = run.rulesets().iter().find(|d| d.name == "core").unwrap();
+        let files = crate::rules::builtin::get("core").unwrap();
+        let core_files: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), sha256_hex(t.as_bytes())))
+            .collect();
+        assert_eq!(core.sha256, ruleset_digest(&core_files));
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub struct RulesetInfo {
     pub name: String,
     pub description: Option<String>,
     pub extends: Vec<String>,
+    /// A ruleset read from disk: its files `(path, text)` as they were loaded, in path order
+    /// (reports hash these, not the files as they may be by the time a report is written).
+    /// Empty for an embedded ruleset, whose files the binary holds.
+    pub loaded_files: Vec<(String, String)>,
 }
 
 /// A manifest with the file it came from (errors point into it).
@@ -119,7 +123,23 @@ impl SetSource {
                 .and_then(|s| s.extends.as_ref())
                 .map(|e| e.get_ref().names())
                 .unwrap_or_default(),
+            loaded_files: self.loaded_files(),
         }
+    }
+
+    /// The files of a ruleset that was not embedded, `(path, text)` in path order.
+    fn loaded_files(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = self
+            .manifest
+            .iter()
+            .map(|m| &m.file)
+            .chain(&self.lexicons)
+            .chain(&self.rules)
+            .filter(|f| !f.embedded)
+            .map(|f| (f.path.clone(), f.text.clone()))
+            .collect();
+        files.sort();
+        files
     }
 }
 
