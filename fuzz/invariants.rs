@@ -51,7 +51,7 @@ pub fn check_extraction(bytes: &[u8], format: Format) -> Result<(), String> {
 /// The whole pipeline on `bytes` as a file in `format`: every finding's span is in bounds, on
 /// char boundaries, in order, and its source bytes are the reported `matched` text.
 pub fn check_lint(bytes: &[u8], format: Format) -> Result<(), String> {
-    let file = match walk::decode("fuzz-input", bytes) {
+    let file = match walk::decode("fuzz-input", bytes.to_vec()) {
         Ok(Loaded::Text(file)) => file,
         // Binary, skipped or undecodable bytes are reported, not linted.
         Ok(_) | Err(_) => return Ok(()),

@@ -230,7 +230,7 @@ fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptio
             let path = path.as_deref().unwrap_or_else(|| Path::new(&job.display));
             walk::load(path, &job.display, settings.max_filesize)
         }
-        Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes),
+        Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes.clone()),
         Input::Bytes(Err(e)) | Input::Unwalkable(e) => Err(e.clone()),
     };
     match loaded {

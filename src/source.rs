@@ -49,6 +49,22 @@ impl SourceFile {
         Ok(Self::from_text(path, text, encoding, bom_len))
     }
 
+    /// `from_bytes` of bytes the caller no longer needs: UTF-8 without a BOM (nearly every
+    /// file) becomes the text without a copy.
+    pub fn from_vec(path: impl Into<String>, bytes: Vec<u8>) -> Result<Self, DecodeError> {
+        if bytes.starts_with(b"\xEF\xBB\xBF")
+            || bytes.starts_with(b"\xFF\xFE")
+            || bytes.starts_with(b"\xFE\xFF")
+        {
+            return Self::from_bytes(path, &bytes);
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Self::from_text(path, text, Encoding::Utf8, 0)),
+            // The error is found and described as `from_bytes` does.
+            Err(e) => Self::from_bytes(path, e.as_bytes()),
+        }
+    }
+
     /// Wraps already decoded text (BOM removed).
     pub fn from_text(
         path: impl Into<String>,
@@ -249,6 +265,33 @@ mod tests {
         assert_eq!(f.bom_len, 3);
         assert_eq!(f.file_offset(0), 3);
         assert_eq!(f.line_col(0), (1, 1));
+    }
+
+    /// Owned bytes decode as borrowed ones do: with or without a BOM, and an error alike.
+    #[test]
+    fn owned_bytes_decode_as_borrowed_ones() {
+        let utf16: Vec<u8> = [0xFF, 0xFE, b'h', 0].to_vec();
+        for bytes in [
+            &b"plain"[..],
+            b"\xEF\xBB\xBFhello\r\nthere",
+            &utf16,
+            b"",
+            b"bad \xFF byte",
+            b"\xEF\xBB\xBFbad \xC3",
+        ] {
+            let owned = SourceFile::from_vec("a.md", bytes.to_vec());
+            match SourceFile::from_bytes("a.md", bytes) {
+                Ok(f) => {
+                    let g = owned.unwrap();
+                    assert_eq!(
+                        (&g.text, g.encoding, g.bom_len),
+                        (&f.text, f.encoding, f.bom_len)
+                    );
+                    assert_eq!(g.line_col(g.text.len()), f.line_col(f.text.len()));
+                }
+                Err(e) => assert_eq!(owned.unwrap_err(), e, "{bytes:?}"),
+            }
+        }
     }
 
     #[test]

@@ -617,7 +617,7 @@ pub fn load(path: &Path, display: &str, max_filesize: u64) -> Result<Loaded, Str
     if bytes.len() as u64 > max_filesize {
         return Ok(Loaded::Skipped(too_large(max_filesize)));
     }
-    decode(display, &bytes)
+    decode(display, bytes)
 }
 
 /// Why a file is not read, if it is not: not a regular file, or larger than the limit.
@@ -683,11 +683,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// Decodes bytes read from a file or standard input.
-pub fn decode(display: &str, bytes: &[u8]) -> Result<Loaded, String> {
-    if is_binary(bytes) {
+pub fn decode(display: &str, bytes: Vec<u8>) -> Result<Loaded, String> {
+    if is_binary(&bytes) {
         return Ok(Loaded::Binary);
     }
-    SourceFile::from_bytes(display, bytes)
+    SourceFile::from_vec(display, bytes)
         .map(Loaded::Text)
         .map_err(|e| e.to_string())
 }
