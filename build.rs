@@ -122,12 +122,12 @@ fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out_dir: &Path, out:
     out.push_str(
         "\n/// Precomputed gates of the embedded regexes: (source, starts at \\b, lead, prefixes).\n",
     );
-    out.push_str("#[allow(clippy::type_complexity)]\npub const GATES: &[(&str, bool, bool, Option<&[(&[u8], bool)]>)] = &[\n");
+    out.push_str("#[allow(clippy::type_complexity)]\npub const GATES: &[(&str, bool, super::gate::Lead, Option<&[(&[u8], bool)]>)] = &[\n");
     for source in &sources {
         let g = gate::gate(source);
         write!(
             out,
-            "    ({source:?}, {}, {}, ",
+            "    ({source:?}, {}, super::gate::Lead::{:?}, ",
             g.starts_at_boundary, g.lead
         )
         .unwrap();

@@ -4,7 +4,7 @@
 //!
 //! Threads meet on one board (a mutex and two condition variables) and wake each other only in
 //! batches: the reporting thread when several outcomes are ready in order (or the last ones
-//! are), the walking thread when half its window has freed up. Waking a thread per file cost
+//! are, or some have waited 50 ms), the walking thread when half its window has freed up. Waking a thread per file cost
 //! several context switches a file, a few percent of a run over small pages.
 
 use std::any::Any;
@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 /// What the walking, linting and reporting threads share.
 struct Board<J, O> {
@@ -29,6 +30,9 @@ struct Board<J, O> {
     walker_waits_for: Option<usize>,
     /// Reporting failed: the walk stops.
     stopped: bool,
+    /// A job ended without an outcome (its `on_panic` panicked too): the outcomes after it can
+    /// never come in order, so reporting ends, and the job's panic goes on from the scope.
+    lost: bool,
 }
 
 impl<J, O> Board<J, O> {
@@ -41,10 +45,11 @@ impl<J, O> Board<J, O> {
             .count()
     }
 
-    /// Whether the reporting thread has outcomes enough to take: a batch, or the last ones.
+    /// Whether the reporting thread has outcomes enough to take: a batch, or the last ones (or
+    /// none will come).
     fn worth_taking(&self, batch: usize) -> bool {
         let ready = self.ready();
-        ready >= batch || self.total.is_some_and(|total| self.taken + ready >= total)
+        ready >= batch || self.total.is_some_and(|total| self.taken + ready >= total) || self.lost
     }
 }
 
@@ -69,8 +74,8 @@ impl<J, O> Shared<J, O> {
 /// then drops it. Jobs are taken from the iterator (the walk) as they come, at most `window`
 /// past the next one to report: only the outcomes waiting behind a slow file are held. A job
 /// whose lint panics gets `on_panic`'s outcome, and the rest still run. The first error from
-/// `each` stops the run (jobs not yet started are skipped) and is returned; a panic in `each`
-/// stops it too, and goes on.
+/// `each` stops the run (jobs not yet started are skipped) and is returned; a panic in `each`,
+/// in the walk or in `on_panic` stops it too, and goes on from here (never a hang).
 pub(crate) fn in_order<J: Send, O: Send>(
     pool: &rayon::ThreadPool,
     jobs: impl Iterator<Item = J> + Send,
@@ -91,6 +96,7 @@ pub(crate) fn in_order<J: Send, O: Send>(
             reporter_waits: false,
             walker_waits_for: None,
             stopped: false,
+            lost: false,
         }),
         reporter: Condvar::new(),
         walker: Condvar::new(),
@@ -137,7 +143,13 @@ fn walk<J: Send, O: Send>(
     on_panic: &(impl Fn(&(dyn Any + Send)) -> O + Sync),
 ) {
     pool.in_place_scope(|pool| {
-        let mut count = 0;
+        // However the walk ends (also by a panic in the walk itself), the reporter learns how
+        // many jobs there are, or it would wait for ever for the next.
+        let mut walked = WalkEnd {
+            shared,
+            batch,
+            count: 0,
+        };
         for (i, job) in jobs.enumerate() {
             let mut board = shared.lock();
             while i >= board.reported + window && !board.stopped {
@@ -150,22 +162,51 @@ fn walk<J: Send, O: Send>(
                 return;
             }
             drop(board);
-            count = i + 1;
+            walked.count = i + 1;
             pool.spawn(move |_| {
                 if shared.stop.load(Ordering::Relaxed) {
                     return;
                 }
+                let no_outcome = NoOutcome { shared, batch };
                 let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| lint(&job)))
                     .unwrap_or_else(|panic| on_panic(&*panic));
+                std::mem::forget(no_outcome);
                 let mut board = shared.lock();
                 board.done.insert(i, (job, outcome));
                 wake_reporter(&mut board, shared, batch);
             });
         }
-        let mut board = shared.lock();
-        board.total = Some(count);
-        wake_reporter(&mut board, shared, batch);
     });
+}
+
+/// Tells the reporter, when dropped, how many jobs the walk started.
+struct WalkEnd<'a, J, O> {
+    shared: &'a Shared<J, O>,
+    batch: usize,
+    count: usize,
+}
+
+impl<J, O> Drop for WalkEnd<'_, J, O> {
+    fn drop(&mut self) {
+        let mut board = self.shared.lock();
+        board.total = Some(self.count);
+        wake_reporter(&mut board, self.shared, self.batch);
+    }
+}
+
+/// Dropped only when a job ends without an outcome (its `on_panic` panicked): marks the board
+/// `lost`, so the reporter stops waiting for it.
+struct NoOutcome<'a, J, O> {
+    shared: &'a Shared<J, O>,
+    batch: usize,
+}
+
+impl<J, O> Drop for NoOutcome<'_, J, O> {
+    fn drop(&mut self) {
+        let mut board = self.shared.lock();
+        board.lost = true;
+        wake_reporter(&mut board, self.shared, self.batch);
+    }
 }
 
 /// Wakes the reporting thread if it waits and has something worth taking.
@@ -176,18 +217,29 @@ fn wake_reporter<J, O>(board: &mut Board<J, O>, shared: &Shared<J, O>, batch: us
     }
 }
 
-/// The next outcomes in order, once a batch of them (or the last ones) are done; empty at the
-/// end.
+/// How long outcomes that are ready wait for the rest of their batch.
+const BATCH_WAIT: Duration = Duration::from_millis(50);
+
+/// The next outcomes in order, once a batch of them (or the last ones) are done, or once some
+/// have waited `BATCH_WAIT`; empty at the end.
 fn take<J, O>(shared: &Shared<J, O>, batch: usize) -> Vec<(J, O)> {
     let mut board = shared.lock();
     while !board.worth_taking(batch) {
         board.reporter_waits = true;
-        board = shared
+        let (guard, waited) = shared
             .reporter
-            .wait(board)
+            .wait_timeout(board, BATCH_WAIT)
             .unwrap_or_else(|e| e.into_inner());
+        board = guard;
+        // A slow walk (a network drive) must not hold back what is done.
+        if waited.timed_out() && board.ready() > 0 {
+            break;
+        }
     }
     board.reporter_waits = false;
+    if board.lost {
+        return Vec::new();
+    }
     let ready = board.ready();
     let mut taken = Vec::with_capacity(ready);
     for index in board.taken..board.taken + ready {
@@ -282,6 +334,125 @@ mod tests {
         deadline
             .recv_timeout(Duration::from_secs(60))
             .expect("the jobs were not all reported within a minute");
+    }
+
+    /// `f` on its own thread, which must end (by returning or panicking) within a minute.
+    fn ends_within_a_minute<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> std::thread::Result<T> {
+        let (finished, deadline) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = finished.send(std::panic::catch_unwind(AssertUnwindSafe(f)));
+        });
+        deadline
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the run did not end within a minute: a hang")
+    }
+
+    /// A bug in the walk, or in the outcome of a panicking job, ends the run with its panic;
+    /// the reporter does not wait for ever for outcomes that cannot come.
+    #[test]
+    fn a_panic_in_the_walk_or_in_on_panic_ends_the_run() {
+        let pool = || {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap()
+        };
+        let walk_panics = ends_within_a_minute(move || {
+            let jobs = (0..100usize).inspect(|&i| assert_ne!(i, 3, "a walk bug"));
+            let mut reported = Vec::new();
+            let _ = in_order(
+                &pool(),
+                jobs,
+                16,
+                |&i| i,
+                |_| 0,
+                |&i, _| {
+                    reported.push(i);
+                    Ok(())
+                },
+            );
+        });
+        assert!(walk_panics.is_err());
+        let on_panic_panics = ends_within_a_minute(move || {
+            let _ = in_order(
+                &pool(),
+                0..100usize,
+                16,
+                |&i| {
+                    assert_ne!(i, 3, "a lint bug");
+                    i
+                },
+                |_| panic!("a bug in on_panic"),
+                |_, _| Ok(()),
+            );
+        });
+        assert!(on_panic_panics.is_err());
+    }
+
+    /// Outcomes that are done are reported while the walk waits for something (here, for
+    /// those very reports), not held back until a batch fills.
+    #[test]
+    fn a_slow_walk_does_not_hold_back_what_is_done() {
+        let result = ends_within_a_minute(|| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            let (seen_two, wait_for_two) = std::sync::mpsc::channel();
+            let jobs = (0..40usize).inspect(move |&i| {
+                if i == 3 {
+                    wait_for_two.recv().unwrap();
+                }
+            });
+            let mut order = Vec::new();
+            let result = in_order(
+                &pool,
+                jobs,
+                16,
+                |&i| i,
+                |_| 0,
+                |&i, _| {
+                    order.push(i);
+                    if i == 2 {
+                        seen_two.send(()).unwrap();
+                    }
+                    Ok(())
+                },
+            );
+            (result.is_ok(), order)
+        });
+        let (ok, order) = result.unwrap();
+        assert!(ok);
+        assert_eq!(order, (0..40).collect::<Vec<_>>());
+    }
+
+    /// The jobs the walk started before it panicked are still reported, in order.
+    #[test]
+    fn the_jobs_before_a_walk_panic_are_reported() {
+        let reported = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let seen = reported.clone();
+        let result = ends_within_a_minute(move || {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            let jobs = (0..100usize).inspect(|&i| assert_ne!(i, 5, "a walk bug"));
+            let _ = in_order(
+                &pool,
+                jobs,
+                16,
+                |&i| i,
+                |_| 0,
+                |&i, _| {
+                    seen.lock().unwrap().push(i);
+                    Ok(())
+                },
+            );
+        });
+        assert!(result.is_err());
+        assert_eq!(*reported.lock().unwrap(), vec![0, 1, 2, 3, 4]);
     }
 
     #[test]

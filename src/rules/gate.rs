@@ -44,12 +44,31 @@ const BOUNDARY_MARK: u8 = 0xFF;
 #[derive(Debug, PartialEq, Eq)]
 pub struct Gate {
     pub starts_at_boundary: bool,
-    /// Whether a match may also start one byte before a prefix literal: the regex reads the byte
-    /// before a number to rule some out (`(?:^|[^0-9A-Za-z_.,])[0-9]{1,3}`, see `strip_leads`),
-    /// so it is run from that byte too. Every match of such a regex starts with a word byte or
-    /// with its lead, so a first byte that is no word byte is the lead.
-    pub lead: bool,
+    /// Whether a match may also start one byte before a prefix literal (see `Lead`).
+    pub lead: Lead,
     pub prefixes: Option<Vec<Prefix>>,
+}
+
+/// A byte a regex reads before what starts with a word byte, one that is no word byte itself
+/// (see `strip_leads`): the regex is then also run from the byte before each prefix literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lead {
+    None,
+    /// A lead that may be part of the claim: a sign from a short list (`[-+][0-9]+%`,
+    /// `[#@][0-9]+`). A match keeps it.
+    Kept,
+    /// A lead that only rules matches out, as lookbehind would: a line start, or one byte of a
+    /// class that holds most bytes (`(?:^|[^0-9A-Za-z_.,])[0-9]{1,3}`: no decimal, no part of a
+    /// bigger number). Every match of the regex starts with a word byte or with its lead, so a
+    /// first byte that is no word byte is the lead, and the finding leaves it out.
+    Dropped,
+}
+
+impl Lead {
+    /// Whether the regex has a lead at all (and is run from the byte before its literals).
+    pub fn is_some(self) -> bool {
+        self != Lead::None
+    }
 }
 
 /// The gate of `pattern`, from a case-sensitive parse with its literals and classes lowercased
@@ -65,7 +84,7 @@ pub struct Gate {
 pub fn gate(pattern: &str) -> Gate {
     let ungated = Gate {
         starts_at_boundary: false,
-        lead: false,
+        lead: Lead::None,
         prefixes: None,
     };
     if folds_unicode_case(pattern) {
@@ -74,14 +93,16 @@ pub fn gate(pattern: &str) -> Gate {
     let Ok(hir) = prefix_parser().parse(pattern) else {
         return ungated;
     };
-    // A lead is kept only where every match, once the lead is stripped, starts with a word
-    // byte: then a match that starts with no word byte starts with its lead, which the matcher
-    // drops from the finding (`matcher::push_regex_hit`). Otherwise the regex is read whole.
-    let (hir, lead) = match strip_leads(&hir) {
-        Some(stripped) if starts_with_word_byte(std::slice::from_ref(&stripped)) => {
-            (stripped, true)
+    // A lead is dropped from the finding (`matcher::push_regex_hit`) only where it only rules
+    // matches out and where every match, once the lead is stripped, starts with a word byte:
+    // a match that starts with no word byte then starts with its lead.
+    let mut only_context = true;
+    let (hir, lead) = match strip_leads(&hir, &mut only_context) {
+        Some(stripped) => {
+            let dropped = only_context && starts_with_word_byte(std::slice::from_ref(&stripped));
+            (stripped, if dropped { Lead::Dropped } else { Lead::Kept })
         }
-        _ => (hir, false),
+        None => (hir, Lead::None),
     };
     let starts_at_boundary = hir
         .properties()
@@ -159,20 +180,26 @@ fn folds_unicode_case(pattern: &str) -> bool {
 /// Its class holds no word byte and what follows starts with one, so a word boundary lies
 /// between the two: every match of the regex starts at, or one byte before, a match of the
 /// stripped one, which has prefix literals where the regex had none (a broad class up front).
-fn strip_leads(hir: &Hir) -> Option<Hir> {
+/// `only_context` is cleared where a lead is a short list of signs (`[-+]`) rather than a class
+/// of most bytes or a line start (see `Lead`).
+fn strip_leads(hir: &Hir, only_context: &mut bool) -> Option<Hir> {
     match hir.kind() {
         HirKind::Concat(subs) => {
             let (first, rest) = subs.split_first()?;
             let mut stripped = if is_lead(first) && starts_with_word_byte(rest) {
+                *only_context &= is_context_lead(first);
                 vec![Hir::look(Look::WordAscii)]
             } else {
-                vec![strip_leads(first)?]
+                vec![strip_leads(first, only_context)?]
             };
             stripped.extend(rest.iter().cloned());
             Some(Hir::concat(stripped))
         }
         HirKind::Alternation(subs) => {
-            let stripped: Vec<Option<Hir>> = subs.iter().map(strip_leads).collect();
+            let stripped: Vec<Option<Hir>> = subs
+                .iter()
+                .map(|sub| strip_leads(sub, only_context))
+                .collect();
             if stripped.iter().all(Option::is_none) {
                 return None;
             }
@@ -184,10 +211,38 @@ fn strip_leads(hir: &Hir) -> Option<Hir> {
                     .collect(),
             ))
         }
-        HirKind::Capture(cap) => strip_leads(&cap.sub),
+        HirKind::Capture(cap) => strip_leads(&cap.sub, only_context),
         _ => None,
     }
 }
+
+/// Whether a lead (see `is_lead`) only rules matches out: a line start, or a class of many
+/// bytes (in practice a negated one, `[^0-9A-Za-z_.,\x80-\xff\n]`, which has 62), not a short
+/// list of signs (`[-+]`).
+fn is_context_lead(hir: &Hir) -> bool {
+    let broad = |h: &Hir| match h.kind() {
+        HirKind::Class(Class::Bytes(class)) => {
+            class.ranges().iter().map(|r| r.len()).sum::<usize>() >= CONTEXT_CLASS_MIN
+        }
+        _ => false,
+    };
+    match hir.kind() {
+        HirKind::Class(_) => broad(hir),
+        HirKind::Alternation(subs) => subs.iter().all(|s| {
+            broad(s)
+                || matches!(
+                    s.kind(),
+                    HirKind::Look(Look::Start | Look::StartLF | Look::StartCRLF)
+                )
+        }),
+        HirKind::Capture(cap) => is_context_lead(&cap.sub),
+        _ => false,
+    }
+}
+
+/// A lead class of at least this many bytes reads "anything but these" (see `is_context_lead`):
+/// all of ASCII's punctuation is 32 bytes, and a list of signs a claim may start with is a few.
+const CONTEXT_CLASS_MIN: usize = 32;
 
 /// One byte that is no word byte (a class), or that or the start of a line (`(?:^|[^...])`).
 fn is_lead(hir: &Hir) -> bool {
@@ -615,7 +670,7 @@ mod tests {
         // reads the regex case-sensitively, where `[^a-z]` holds capitals.
         let gate_of_lead =
             gate(r"(?:\bnine|(?:(?m:^)|[^0-9A-Za-z_.,\x80-\xff\n])[0-9]{1,2}) in ten");
-        assert!(gate_of_lead.lead && gate_of_lead.starts_at_boundary);
+        assert!(gate_of_lead.lead == Lead::Dropped && gate_of_lead.starts_at_boundary);
         let literals = bytes(gate_of_lead.prefixes);
         // (The extractor stops the numbers' literals at their first digit.)
         assert!(
@@ -623,7 +678,18 @@ mod tests {
             "{literals:?}"
         );
         assert!(literals.contains(&("7".into(), false)), "{literals:?}");
-        assert!(gate(r"[^a-zA-Z0-9_][0-9]+%").lead);
+        assert_eq!(gate(r"[^a-zA-Z0-9_][0-9]+%").lead, Lead::Dropped);
+        // Leads the match keeps: a short list of signs, which may be part of the claim ("+20%",
+        // ">500 mg", "#1"), and a lead before a literal another alternative may start with a
+        // sign where (`$5`), which a lead could not be told from.
+        for pattern in [
+            r"[-+][0-9]+ ?%",
+            r"(?:^|[<>])[0-9]+ ?mg",
+            r"[#@][0-9]+ doctor",
+            r"(?:(?:^|[^0-9A-Za-z_])[0-9]+|\$[0-9]+) in",
+        ] {
+            assert_eq!(gate(pattern).lead, Lead::Kept, "{pattern}");
+        }
         // Not leads: a class with word bytes in it, a lead before what may start with no word
         // byte, a lead that is the whole match, a lead past the start, a line start alone.
         for pattern in [
@@ -636,16 +702,14 @@ mod tests {
             r"[^0-9A-Za-z_]",
             r"\bx[^0-9A-Za-z_][0-9]+",
             r"^[0-9]+ in",
-            // Another alternative may start with a sign, which a lead could not be told from.
-            r"(?:(?:^|[^0-9A-Za-z_])[0-9]+|\$[0-9]+) in",
         ] {
-            assert!(!gate(pattern).lead, "{pattern}");
+            assert_eq!(gate(pattern).lead, Lead::None, "{pattern}");
         }
         // Ignoring case under Unicode, `k` also matches the Kelvin sign, which starts with no
         // word byte (and no literal of the gate holds it): no gate at all.
         for pattern in [r"[^0-9A-Za-z_](?u:k)m", r"(?u)\bkm\b", r"(?iu:\bkm)"] {
             assert_eq!(gate(pattern).prefixes, None, "{pattern}");
-            assert!(!gate(pattern).lead, "{pattern}");
+            assert_eq!(gate(pattern).lead, Lead::None, "{pattern}");
         }
         assert!(gate(r"(?-u:\bkm\b)").prefixes.is_some());
         assert!(gate(r"\bkm (?u-i:[FG]DA)\b").prefixes.is_some());
