@@ -4,8 +4,9 @@
 //!
 //! Threads meet on one board (a mutex and two condition variables) and wake each other only in
 //! batches: the reporting thread when several outcomes are ready in order (or the last ones
-//! are, or some have waited 50 ms), the walking thread when half its window has freed up. Waking a thread per file cost
-//! several context switches a file, a few percent of a run over small pages.
+//! are, or some have waited 50 ms), the walking thread when half its window has freed up.
+//! Waking a thread per file cost several context switches a file, a few percent of a run over
+//! small pages.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -70,8 +71,8 @@ impl<J, O> Shared<J, O> {
 }
 
 /// Lints every job on `pool` and hands each outcome to `each` in job order, as soon as it, the
-/// jobs before it and a batch after it are done (the last ones without waiting for a batch),
-/// then drops it. Jobs are taken from the iterator (the walk) as they come, at most `window`
+/// jobs before it and a batch after it are done (the last ones without waiting for a batch, and
+/// none waiting more than 50 ms for one), then drops it. Jobs are taken from the iterator (the walk) as they come, at most `window`
 /// past the next one to report: only the outcomes waiting behind a slow file are held. A job
 /// whose lint panics gets `on_panic`'s outcome, and the rest still run. The first error from
 /// `each` stops the run (jobs not yet started are skipped) and is returned; a panic in `each`,
