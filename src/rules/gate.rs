@@ -58,8 +58,8 @@ pub enum Lead {
     /// `[#@][0-9]+`). A match keeps it.
     Kept,
     /// A lead that only rules matches out, as lookbehind would: a line start, or one byte of a
-    /// class that holds most bytes (`(?:^|[^0-9A-Za-z_.,])[0-9]{1,3}`: no decimal, no part of a
-    /// bigger number). Every match of the regex starts with a word byte or with its lead, so a
+    /// class of many bytes, a negated one in practice (`(?:^|[^0-9A-Za-z_.,])[0-9]{1,3}`: no
+    /// decimal, no part of a bigger number). Every match of the regex starts with a word byte or with its lead, so a
     /// first byte that is no word byte is the lead, and the finding leaves it out.
     Dropped,
 }
@@ -181,7 +181,7 @@ fn folds_unicode_case(pattern: &str) -> bool {
 /// between the two: every match of the regex starts at, or one byte before, a match of the
 /// stripped one, which has prefix literals where the regex had none (a broad class up front).
 /// `only_context` is cleared where a lead is a short list of signs (`[-+]`) rather than a class
-/// of most bytes or a line start (see `Lead`).
+/// of many bytes or a line start (see `Lead`).
 fn strip_leads(hir: &Hir, only_context: &mut bool) -> Option<Hir> {
     match hir.kind() {
         HirKind::Concat(subs) => {
