@@ -49,17 +49,9 @@ impl RunInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             command_line,
             ruleset_sources: rules
-                .names
+                .sets
                 .iter()
-                .map(|name| {
-                    let loaded = rules
-                        .sets
-                        .iter()
-                        .find(|set| set.name == *name)
-                        .map(|set| set.loaded_files.clone())
-                        .unwrap_or_default();
-                    (name.clone(), loaded)
-                })
+                .map(|set| (set.name.clone(), set.loaded_files.clone()))
                 .collect(),
             ruleset_digests: OnceLock::new(),
             config: config.map(|(name, text)| Digest256 {
