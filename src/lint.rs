@@ -767,7 +767,7 @@ message = "`{matched}` mentioned"
         lint_str(&rules(), text, Format::Plain)
     }
 
-    /// A regex that reads the byte before a number (a lead, see `gate::Gate::lead`) runs from
+    /// A regex that reads the byte before a number (a lead, see `gate::Lead`) runs from
     /// that byte, bounded by the number's sentence: the space before a sentence's first word
     /// belongs to no sentence.
     #[test]
