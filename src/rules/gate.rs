@@ -13,7 +13,7 @@ use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Look, 
 const MAX_PREFIXES: usize = 1000;
 
 /// A literal that every match of some rule regex starts with, or one byte after the start for a
-/// regex with a lead (see `Gate::lead`) (ASCII lowercase, matched
+/// regex with a lead (see `Lead`) (ASCII lowercase, matched
 /// ASCII-case-insensitively), and whether the regex asserts a word boundary (`\b`) right after
 /// it: `\b(?:i|my)\b ...` starts with `i` and a boundary, so the `i` of "in" need not wake it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

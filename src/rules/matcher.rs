@@ -1407,7 +1407,7 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-        /// Random regexes with leads (see `gate::Gate::lead`) or literals cut short find, woken
+        /// Random regexes with leads (see `gate::Lead`) or literals cut short find, woken
         /// at their literals, what `find_iter` finds in random texts.
         #[test]
         fn random_lead_and_short_regexes_find_what_find_iter_finds(seed in 1..u64::MAX) {
