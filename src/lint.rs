@@ -803,6 +803,31 @@ message = "`{matched}` odds"
         assert_eq!(&text[last.span.clone()], "5 in 6");
     }
 
+    /// Waiving a claim does not waive the page-level finding it triggers: a cited figure still
+    /// leaves a page without risks unbalanced. The document rule is waived by its own name.
+    #[test]
+    fn a_waived_claim_still_triggers_its_document_rule() {
+        let page = |directive_rules: &str| {
+            format!(
+                "<!-- claimlint-disable-next-line {directive_rules} -- figure from our 2024 audit \
+                 -->\nOver 90% of patients feel better.\n"
+            )
+        };
+        let core = Ruleset::default_rules().unwrap();
+        let waived = |text: &str, rule: &str| -> Option<bool> {
+            let found = lint_str(&core, text, Format::Markdown);
+            found
+                .iter()
+                .find(|f| f.rule == rule)
+                .map(|f| f.waiver.is_some())
+        };
+        let claim_only = page("efficacy-rate");
+        assert_eq!(waived(&claim_only, "efficacy-rate"), Some(true));
+        assert_eq!(waived(&claim_only, "fair-balance"), Some(false));
+        let both = page("efficacy-rate, fair-balance");
+        assert_eq!(waived(&both, "fair-balance"), Some(true));
+    }
+
     #[test]
     fn phrase_matches_are_case_insensitive_and_word_bounded() {
         let f = lint_plain("Ketamine CURES Depression fast. It procures depression relief.");
