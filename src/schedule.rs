@@ -280,6 +280,14 @@ mod tests {
             .unwrap()
     }
 
+    /// `in_order` on two threads, a window of 16, over jobs that are their own outcome.
+    fn numbers_in_order(
+        jobs: impl Iterator<Item = usize> + Send,
+        each: impl FnMut(&usize, usize) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        in_order(&pool(2), jobs, 16, |&i| i, |_| 0, each)
+    }
+
     /// Runs `count` numbered jobs, each sleeping a little for some, and returns the indices in
     /// the order reported, checking as it goes that no job started a window or more past the
     /// one being reported.
@@ -380,7 +388,6 @@ mod tests {
     #[test]
     fn a_slow_walk_does_not_hold_back_what_is_done() {
         let result = ends_within_a_minute(|| {
-            let pool = pool(2);
             let (seen_two, wait_for_two) = std::sync::mpsc::channel();
             let jobs = (0..40usize).inspect(move |&i| {
                 if i == 3 {
@@ -388,20 +395,13 @@ mod tests {
                 }
             });
             let mut order = Vec::new();
-            let result = in_order(
-                &pool,
-                jobs,
-                16,
-                |&i| i,
-                |_| 0,
-                |&i, _| {
-                    order.push(i);
-                    if i == 2 {
-                        seen_two.send(()).unwrap();
-                    }
-                    Ok(())
-                },
-            );
+            let result = numbers_in_order(jobs, |&i, _| {
+                order.push(i);
+                if i == 2 {
+                    seen_two.send(()).unwrap();
+                }
+                Ok(())
+            });
             (result.is_ok(), order)
         });
         let (ok, order) = result.unwrap();
@@ -416,19 +416,11 @@ mod tests {
         let reported = std::sync::Arc::new(Mutex::new(Vec::new()));
         let seen = reported.clone();
         let result = ends_within_a_minute(move || {
-            let pool = pool(2);
             let jobs = (0..100usize).inspect(|&i| assert_ne!(i, 5, "a walk bug"));
-            let _ = in_order(
-                &pool,
-                jobs,
-                16,
-                |&i| i,
-                |_| 0,
-                |&i, _| {
-                    seen.lock().unwrap().push(i);
-                    Ok(())
-                },
-            );
+            let _ = numbers_in_order(jobs, |&i, _| {
+                seen.lock().unwrap().push(i);
+                Ok(())
+            });
         });
         assert!(result.is_err());
         assert_eq!(*reported.lock().unwrap(), vec![0, 1, 2, 3, 4]);

@@ -286,7 +286,7 @@ fn starts_with_word_byte(subs: &[Hir]) -> bool {
 }
 
 /// ASCII letters, digits and `_`: what `\b` (ASCII) counts as a word.
-fn is_word_byte(b: u8) -> bool {
+pub fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 

@@ -823,11 +823,7 @@ pub fn find_hits(ruleset: &Ruleset, text: &str) -> Vec<Hit> {
 
 /// Whether `\b` (ASCII, as the rule regexes read it) holds at `at`.
 fn is_word_boundary(haystack: &[u8], at: usize) -> bool {
-    let word = |i: usize| {
-        haystack
-            .get(i)
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
-    };
+    let word = |i: usize| haystack.get(i).is_some_and(|&b| gate::is_word_byte(b));
     let before = at.checked_sub(1).is_some_and(word);
     before != word(at)
 }
@@ -843,7 +839,7 @@ fn push_regex_hit(hits: &mut Vec<Hit>, text: &str, regex: &RuleRegex, mut range:
         && text
             .as_bytes()
             .get(range.start)
-            .is_some_and(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+            .is_some_and(|&b| !gate::is_word_byte(b))
     {
         range.start += 1;
     }
