@@ -98,7 +98,8 @@ fn embed_data(root: &Path, out: &mut String) {
 }
 
 /// The gate (see `src/rules/gate.rs`) of every `regex` in the embedded rulesets, as
-/// `GATES: &[(source, starts_at_boundary, lead, Option<&[(prefix, boundary_after)]>)]`, sorted by
+/// `GATES: &[(source, starts_at_boundary, lead, prefixes, needs)]`, each set an
+/// `Option<&[(literal, boundary_after)]>`,, sorted by
 /// source. The matcher looks a regex up here before reading it itself; a test checks that every
 /// entry equals what `gate` gives at run time.
 ///
@@ -120,9 +121,19 @@ fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out_dir: &Path, out:
     sources.sort();
     sources.dedup();
     out.push_str(
-        "\n/// Precomputed gates of the embedded regexes: (source, starts at \\b, lead, prefixes).\n",
+        "\n/// Precomputed gates of the embedded regexes: (source, starts at \\b, lead, prefixes, need\n/// words).\n",
     );
-    out.push_str("#[allow(clippy::type_complexity)]\npub const GATES: &[(&str, bool, super::gate::Lead, Option<&[(&[u8], bool)]>)] = &[\n");
+    out.push_str("#[allow(clippy::type_complexity)]\npub const GATES: &[(&str, bool, super::gate::Lead, Option<&[(&[u8], bool)]>, Option<&[(&[u8], bool)]>)] = &[\n");
+    let literals = |out: &mut String, set: &Option<Vec<gate::Prefix>>| match set {
+        None => out.push_str("None"),
+        Some(set) => {
+            out.push_str("Some(&[");
+            for p in set {
+                write!(out, "(&{:?}, {}), ", p.bytes, p.boundary_after).unwrap();
+            }
+            out.push_str("])");
+        }
+    };
     for source in &sources {
         let g = gate::gate(source);
         write!(
@@ -131,16 +142,9 @@ fn embed_gates(root: &Path, sets: &[(String, Vec<String>)], out_dir: &Path, out:
             g.starts_at_boundary, g.lead
         )
         .unwrap();
-        match &g.prefixes {
-            None => out.push_str("None"),
-            Some(prefixes) => {
-                out.push_str("Some(&[");
-                for p in prefixes {
-                    write!(out, "(&{:?}, {}), ", p.bytes, p.boundary_after).unwrap();
-                }
-                out.push_str("])");
-            }
-        }
+        literals(out, &g.prefixes);
+        out.push_str(", ");
+        literals(out, &g.needs);
         out.push_str("),\n");
     }
     out.push_str("];\n");

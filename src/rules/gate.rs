@@ -16,7 +16,7 @@ const MAX_PREFIXES: usize = 1000;
 /// regex with a lead (see `Lead`) (ASCII lowercase, matched
 /// ASCII-case-insensitively), and whether the regex asserts a word boundary (`\b`) right after
 /// it: `\b(?:i|my)\b ...` starts with `i` and a boundary, so the `i` of "in" need not wake it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Prefix {
     pub bytes: Vec<u8>,
     pub boundary_after: bool,
@@ -47,6 +47,9 @@ pub struct Gate {
     /// Whether a match may also start one byte before a prefix literal (see `Lead`).
     pub lead: Lead,
     pub prefixes: Option<Vec<Prefix>>,
+    /// For a regex with prefixes: words one of which every match holds after its first part
+    /// (see `need_words`).
+    pub needs: Option<Vec<Prefix>>,
 }
 
 /// A byte a regex reads before what starts with a word byte, one that is no word byte itself
@@ -86,6 +89,7 @@ pub fn gate(pattern: &str) -> Gate {
         starts_at_boundary: false,
         lead: Lead::None,
         prefixes: None,
+        needs: None,
     };
     if folds_unicode_case(pattern) {
         return ungated;
@@ -131,10 +135,12 @@ pub fn gate(pattern: &str) -> Gate {
         .into_iter()
         .find_map(|(limit, len)| extract_prefixes(&folded, limit, len))
     };
+    let needs = prefixes.as_ref().and_then(|_| need_words(&hir));
     Gate {
         starts_at_boundary,
         lead,
         prefixes,
+        needs,
     }
 }
 
@@ -214,6 +220,197 @@ fn strip_leads(hir: &Hir, only_context: &mut bool) -> Option<Hir> {
         HirKind::Capture(cap) => strip_leads(&cap.sub, only_context),
         _ => None,
     }
+}
+
+/// How many words a need set (see `need_words`) may have: past that, the set is no longer
+/// selective, and extracting it from a big alternation gets slow.
+const MAX_NEEDS: usize = 64;
+
+/// How many literals `need_words` extracts from the rest of a regex before taking their first
+/// words (a list of words followed by a few optional ones multiplies out).
+const MAX_NEED_LITERALS: usize = 1000;
+
+/// How long a literal `need_words` extracts may be (a leading space, an optional "will " and
+/// the word after them fit).
+const NEED_LITERAL_LEN: usize = 24;
+
+/// Need words shorter than this ("is", "of") occur in nearly every sentence and gate nothing.
+const MIN_NEED_LEN: usize = 3;
+
+/// Words one of which every match of the regex `hir` (leads stripped, not folded) holds after
+/// its first part, each at a word start: `\b(?:pain|anxiety) (?:will )?never come back` needs
+/// "never" (or "come", or "back"). The matcher finds them in the page's one scan, and runs a
+/// woken regex only where one of its need words lies within reach of the wake-up: most wake-ups
+/// of a regex whose first part is a common word ("pain", a number) have none.
+///
+/// `boundary_after` says the regex puts no word byte right after the word (so an occurrence
+/// inside a longer word does not count). `None` when no part after the first gives a finite set
+/// of at most `MAX_NEEDS` words of `MIN_NEED_LEN` bytes or more; of several, the set whose
+/// shortest word is longest, then the smallest set, then the last.
+pub fn need_words(hir: &Hir) -> Option<Vec<Prefix>> {
+    match hir.kind() {
+        HirKind::Capture(cap) => need_words(&cap.sub),
+        // Every branch must give its own: a match holds one of the union.
+        HirKind::Alternation(branches) => {
+            let mut words = Vec::new();
+            for branch in branches {
+                words.extend(need_words(branch)?);
+            }
+            tidy_need_words(words)
+        }
+        HirKind::Concat(subs) => {
+            // Parts after the first one that consumes text: the wake-up's literal lies in that
+            // one.
+            let first = subs
+                .iter()
+                .position(|s| s.properties().minimum_len().is_some_and(|n| n > 0))?;
+            let rank = |w: &[Prefix]| {
+                let shortest = w.iter().map(|p| p.bytes.len()).min().unwrap_or(0);
+                (shortest, std::cmp::Reverse(w.len()))
+            };
+            let best = (first + 1..subs.len())
+                .filter(|&i| subs[i].properties().minimum_len().is_some_and(|n| n > 0))
+                .filter_map(|i| need_words_at(&subs[..i], &subs[i..]))
+                // The last of the best: `max_by_key` keeps the last of equals.
+                .max_by_key(|words| rank(words));
+            if best.is_some() {
+                return best;
+            }
+            // The first part may be an alternation of whole phrasings (`\b(?:a ... b|c ... d)`,
+            // its `\b` factored out by the parser): each branch, with what comes before and
+            // after it, is a regex of its own.
+            match subs[first].kind() {
+                // (Not rebuilt as one alternation: `Hir::alternation` factors the common
+                // start out again.)
+                HirKind::Alternation(branches) if branches.len() <= MAX_SPLIT_BRANCHES => {
+                    let mut words = Vec::new();
+                    for branch in branches {
+                        let mut parts = subs[..first].to_vec();
+                        parts.push(branch.clone());
+                        parts.extend_from_slice(&subs[first + 1..]);
+                        words.extend(need_words(&Hir::concat(parts))?);
+                    }
+                    tidy_need_words(words)
+                }
+                HirKind::Capture(cap) => {
+                    let mut parts = subs.to_vec();
+                    parts[first] = (*cap.sub).clone();
+                    match parts[first].kind() {
+                        HirKind::Alternation(_) => need_words(&Hir::concat(parts)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The most branches of a first-part alternation that `need_words` reads one by one.
+const MAX_SPLIT_BRANCHES: usize = 16;
+
+/// Words that occur in nearly every sentence of English: a need set holding one gates nothing.
+const COMMON_WORDS: &[&[u8]] = &[
+    b"about", b"all", b"also", b"and", b"any", b"are", b"been", b"but", b"can", b"for", b"from",
+    b"has", b"have", b"her", b"his", b"how", b"into", b"its", b"may", b"more", b"most", b"not",
+    b"one", b"our", b"out", b"than", b"that", b"the", b"their", b"them", b"they", b"this", b"was",
+    b"were", b"what", b"when", b"which", b"who", b"will", b"with", b"you", b"your",
+];
+
+/// Whether a word of a need literal makes it selective: long enough, and not one of the
+/// commonest words.
+fn is_selective(word: &[u8]) -> bool {
+    word.len() >= MIN_NEED_LEN && !COMMON_WORDS.contains(&word.to_ascii_lowercase().as_slice())
+}
+
+/// Need words sorted and deduplicated, or `None` for an empty set or too big a one.
+fn tidy_need_words(mut words: Vec<Prefix>) -> Option<Vec<Prefix>> {
+    words.sort();
+    words.dedup();
+    // A word with and without a boundary after it: only the weaker claim holds for both.
+    words.dedup_by(|later, earlier| {
+        let same = later.bytes == earlier.bytes;
+        if same {
+            earlier.boundary_after &= later.boundary_after;
+        }
+        same
+    });
+    (!words.is_empty() && words.len() <= MAX_NEEDS).then_some(words)
+}
+
+/// The need words of the rest of a concatenation, `after`, which follows `before`: the first
+/// word of each literal every match of `after` starts with, where a word start is certain.
+fn need_words_at(before: &[Hir], after: &[Hir]) -> Option<Vec<Prefix>> {
+    let fold = |subs: &[Hir]| fold_ascii_case(&Hir::concat(subs.to_vec()), true);
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_total(MAX_NEED_LITERALS)
+        .limit_literal_len(NEED_LITERAL_LEN);
+    let starts = extractor.extract(&fold(after));
+    let starts = starts.literals()?;
+    // Whether every match of `before` ends with a byte that is no word byte, or asserts a
+    // boundary at its end (a mark): then a word byte right after it starts a word.
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Suffix)
+        .limit_total(MAX_NEEDS)
+        .limit_literal_len(1);
+    let ends = extractor.extract(&fold(before));
+    let word_starts_after = ends.literals().is_some_and(|ends| {
+        !ends.is_empty()
+            && ends
+                .iter()
+                .all(|l| l.as_bytes().last().is_some_and(|&b| !is_word_byte(b)))
+    });
+    let mut words: Vec<Prefix> = Vec::new();
+    for literal in starts {
+        let bytes = literal.as_bytes();
+        let marks = bytes.iter().take_while(|&&b| b == BOUNDARY_MARK).count();
+        let rest = &bytes[marks..];
+        let word_from = match rest.first() {
+            // A word byte first: a word start if a boundary or a byte that is no word byte
+            // comes before it.
+            Some(&b) if is_word_byte(b) => {
+                if marks == 0 && !word_starts_after {
+                    return None;
+                }
+                marks
+            }
+            // Spaces or signs first: the word starts at the first word byte after them.
+            Some(_) => marks + rest.iter().position(|&b| is_word_byte(b))?,
+            None => return None,
+        };
+        // Words from there up to the first selective one: a short or common first word ("in",
+        // "24", "the") takes the next with it ("in 24", "24 hours", "the absorption").
+        let mut end = word_from;
+        loop {
+            let word_len = bytes[end..]
+                .iter()
+                .position(|&b| !is_word_byte(b))
+                .unwrap_or(bytes.len() - end);
+            let word = &bytes[end..end + word_len];
+            end += word_len;
+            if is_selective(word) {
+                break;
+            }
+            // The next word, after the marks and other bytes between the two.
+            end += bytes[end..].iter().position(|&b| is_word_byte(b))?;
+        }
+        words.push(Prefix {
+            // Without the marks, which stand for no byte of text.
+            bytes: bytes[word_from..end]
+                .iter()
+                .filter(|&&b| b != BOUNDARY_MARK)
+                .map(u8::to_ascii_lowercase)
+                .collect(),
+            // A boundary mark or a byte that is no word byte right after the last word; at
+            // the end of the literal nothing is known.
+            boundary_after: end < bytes.len(),
+        });
+    }
+    tidy_need_words(words)
 }
 
 /// Whether a lead (see `is_lead`) only rules matches out: a line start, or a class of many
@@ -561,6 +758,66 @@ mod tests {
         assert!(!has_gap(&hir(r"\b[0-9]{1,3}(?:\.[0-9]+)? ?%")));
         assert!(!has_gap(&hir(r"(?:very ){0,20}good")));
         assert!(!has_gap(&hir(r"cures?")));
+    }
+
+    /// Need words as text, with `~` for one that may go on inside a longer word.
+    fn needs(pattern: &str) -> Option<Vec<String>> {
+        gate(pattern).needs.map(|words| {
+            words
+                .into_iter()
+                .map(|w| {
+                    let mut text = String::from_utf8(w.bytes).unwrap();
+                    if !w.boundary_after {
+                        text.push('~');
+                    }
+                    text
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn need_words_come_after_the_first_part_and_are_selective() {
+        // Of "never", "come" and "back", the set whose shortest word is longest.
+        assert_eq!(
+            needs(r"\b(?:Pain|anxiety) (?:will )?never (?:come|comes) back\b"),
+            Some(vec!["never".into()])
+        );
+        // Across a gap, after a boundary.
+        assert_eq!(
+            needs(r"\bketamine\b[^.!?]{0,40}?\b(?:cures|heals) (?:it|them)\b"),
+            Some(vec!["cures".into(), "heals".into()])
+        );
+        // A common or short first word takes the next word with it.
+        assert_eq!(
+            needs(r"\b[0-9]{1,3} ?% (?:more energy|fewer headaches)\b"),
+            Some(vec!["fewer".into(), "more energy".into()])
+        );
+        assert_eq!(
+            needs(r"\b(?:relief|results) in (?:24|48) hours\b"),
+            Some(vec!["in 24 hours".into(), "in 48 hours".into()])
+        );
+        // A word the regex lets go on: it may end inside a longer word.
+        assert_eq!(needs(r"\bcures? depress"), Some(vec!["depress~".into()]));
+        // Each phrasing of an alternation gives its own; the parser factors their `\b` out.
+        assert_eq!(
+            needs(r"\bpain (?:never|not) returns\b|\banxiety (?:is|was) gone\b"),
+            Some(vec!["is gone".into(), "returns".into(), "was gone".into()])
+        );
+    }
+
+    #[test]
+    fn need_words_need_a_certain_word_start_and_a_part_that_is_always_there() {
+        // "24hours" matches too: "hours" may start inside a word.
+        assert_eq!(needs(r"\b[0-9]+ ?(?:hours|days)\b"), None);
+        // Only optional parts after the first.
+        assert_eq!(needs(r"\bcures?(?: fast| now)?\b"), None);
+        // Nothing after the first part.
+        assert_eq!(needs(r"\b(?:cures|heals)\b"), None);
+        // No prefixes, no need words.
+        assert_eq!(needs(r"[a-z]+ cures everything"), None);
+        // Only common words, whatever follows them.
+        assert_eq!(needs(r"\bcures (?:the|your)\b"), None);
     }
 
     #[test]

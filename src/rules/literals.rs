@@ -55,7 +55,7 @@ pub(crate) struct Literals {
 const MAX_LITERALS: usize = u32::MAX as usize;
 
 /// Bytes searched directly, literal by literal, before the tables are built.
-const TABLES_AFTER_BYTES: usize = 4 * 1024;
+pub(crate) const TABLES_AFTER_BYTES: usize = 4 * 1024;
 
 /// The literals sorted into tables by how they are found (ids index `Literals::literals`).
 #[derive(Debug)]
