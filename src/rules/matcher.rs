@@ -791,15 +791,26 @@ impl Matcher {
                 if literal_start < resume {
                     continue;
                 }
+                // A lead regex is run from the byte before the literal first: a match from
+                // there comes first in the text, as `find_iter` would report it.
+                let from_lead = (rule_regex.lead.is_some() && literal_start > resume)
+                    .then(|| literal_start - 1);
+                // Most wake-ups have no need word in reach of any match from them: those are
+                // let go before their sentence is looked up (which costs more).
+                if let Some(needed) = &mut needed {
+                    let from = from_lead.unwrap_or(literal_start);
+                    let reach = anchored
+                        .max_len
+                        .map_or(usize::MAX, |n| literal_start.saturating_add(n));
+                    if !needed.within(from, reach) {
+                        continue;
+                    }
+                }
                 // The literal's sentence bounds the match, also one that starts on the byte
                 // before it (a lead, as the space before "9 in 10": between two sentences).
                 let Some(bound) = bound(rule, pattern, literal_start) else {
                     continue;
                 };
-                // A lead regex is run from the byte before the literal first: a match from
-                // there comes first in the text, as `find_iter` would report it.
-                let from_lead = (rule_regex.lead.is_some() && literal_start > resume)
-                    .then(|| literal_start - 1);
                 for start in from_lead.into_iter().chain([literal_start]) {
                     // The lowercased copy has the text's length, so one clamp serves both.
                     let bound = bound.clamp(start, searched.len());
