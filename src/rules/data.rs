@@ -170,6 +170,16 @@ pub struct DataLists {
     /// A condition right after one of these is not a use ("needs no anesthesia").
     pub not_a_use_after: usize,
     pub comparison_cues: usize,
+    /// By term list: whether it is one of `product_names` or `compounded_names`. Asked for
+    /// every cue of every page with a document rule on unapproved uses.
+    is_product_name: Vec<bool>,
+}
+
+impl DataLists {
+    /// Whether term list `list` names a product (plainly or compounded).
+    pub fn names_a_product(&self, list: usize) -> bool {
+        self.is_product_name.get(list).copied().unwrap_or(false)
+    }
 }
 
 /// A data file's name and text.
@@ -378,6 +388,12 @@ impl Data {
             registry.intern("#comparison-cues".into(), self.comparison_cues.clone());
         lists.not_a_use_after =
             registry.intern("#not-a-use-after".into(), self.not_a_use_after.clone());
+        for &list in lists.product_names.iter().chain(&lists.compounded_names) {
+            if lists.is_product_name.len() <= list {
+                lists.is_product_name.resize(list + 1, false);
+            }
+            lists.is_product_name[list] = true;
+        }
         let file = DataFile {
             path: &self.approvals_path,
             text: &self.approvals_text,
