@@ -88,10 +88,6 @@ struct RuleRegex {
     unfiltered: OnceLock<Option<meta::Regex>>,
     /// A gated regex's anchored matcher, compiled on first use like `compiled`.
     anchored: OnceLock<Option<AnchoredRegex>>,
-    /// Every match starts at an ASCII word boundary (`\b...`), or, with a lead, one byte before
-    /// one: a prefix literal found inside a word (the `i` of "this") cannot start a match, so the
-    /// regex is not woken there.
-    starts_at_boundary: bool,
     /// A match may start one byte before its prefix literal (see `gate::Lead`).
     lead: Lead,
     /// Run only anchored at its prefix literals. Such a regex gets no prefilter: a prefilter only
@@ -338,6 +334,20 @@ thread_local! {
 /// typical page, and a few MB per thread at worst across all regexes, whatever a huge page woke.
 const MAX_KEPT_WAKES: usize = 1 << 12;
 
+/// A regex a prefix literal wakes, with what decides whether an occurrence of the literal may
+/// start a match (kept here, not looked up in the regex, for the millions of occurrences a big
+/// tree has).
+#[derive(Clone, Copy, Debug)]
+struct Woken {
+    regex: usize,
+    /// The regex needs a word boundary right after the literal.
+    boundary_after: bool,
+    /// Every match starts at an ASCII word boundary (`\b...`), or, with a lead, one byte before
+    /// one: a prefix literal found inside a word (the `i` of "this") cannot start a match, so the
+    /// regex is not woken there.
+    starts_at_boundary: bool,
+}
+
 #[derive(Debug)]
 pub(crate) struct Matcher {
     /// Phrase spellings (ids `0..phrase_ids.len()`), then regex prefix literals, then cue terms
@@ -346,9 +356,8 @@ pub(crate) struct Matcher {
     /// Literal id of the scan -> (rule, pattern), for phrase spellings.
     phrase_ids: Vec<(usize, usize)>,
     phrase_texts: Vec<String>,
-    /// For scan id `phrase_ids.len() + k`: the regexes that literal `k` is a prefix of, each
-    /// with whether it needs a word boundary right after the literal.
-    prefix_regexes: Vec<Vec<(usize, bool)>>,
+    /// For scan id `phrase_ids.len() + k`: the regexes that literal `k` is a prefix of.
+    prefix_regexes: Vec<Vec<Woken>>,
     regexes: Vec<RuleRegex>,
     /// Regexes without a usable prefix set, run over the whole text.
     ungated: Vec<usize>,
@@ -503,7 +512,7 @@ impl Matcher {
         let mut ungated = Vec::new();
         let mut prefix_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut prefix_texts: Vec<Vec<u8>> = Vec::new();
-        let mut prefix_regexes: Vec<Vec<(usize, bool)>> = Vec::new();
+        let mut prefix_regexes: Vec<Vec<Woken>> = Vec::new();
         let mut need_index: HashMap<Prefix, usize> = HashMap::new();
         let mut need_words: Vec<Prefix> = Vec::new();
         let mut need_regexes: Vec<Vec<usize>> = Vec::new();
@@ -538,7 +547,11 @@ impl Matcher {
                                 k
                             }
                         };
-                        prefix_regexes[k].push((index, prefix.boundary_after));
+                        prefix_regexes[k].push(Woken {
+                            regex: index,
+                            boundary_after: prefix.boundary_after,
+                            starts_at_boundary,
+                        });
                     }
                 }
                 None => ungated.push(index),
@@ -564,7 +577,6 @@ impl Matcher {
                 compiled: OnceLock::new(),
                 unfiltered: OnceLock::new(),
                 anchored: OnceLock::new(),
-                starts_at_boundary,
                 lead,
                 gated,
                 has_needs,
@@ -584,8 +596,8 @@ impl Matcher {
         for (bytes, woken) in prefix_texts.into_iter().zip(&prefix_regexes) {
             literals.push(Literal {
                 bytes,
-                at_word_start: woken.iter().all(|&(r, _)| regexes[r].starts_at_boundary),
-                may_end_in_word: woken.iter().any(|&(_, needs_after)| !needs_after),
+                at_word_start: woken.iter().all(|w| w.starts_at_boundary),
+                may_end_in_word: woken.iter().any(|w| !w.boundary_after),
             });
         }
         let cue_base = literals.len();
@@ -693,11 +705,11 @@ impl Matcher {
             } else if let Some(woken) = self.prefix_regexes.get(id - prefixes) {
                 let at_boundary = is_word_boundary(text.as_bytes(), start);
                 let boundary_after = is_word_boundary(text.as_bytes(), end);
-                for &(r, needs_after) in woken {
-                    if (at_boundary || !self.regexes[r].starts_at_boundary)
-                        && (boundary_after || !needs_after)
+                for w in woken {
+                    if (at_boundary || !w.starts_at_boundary)
+                        && (boundary_after || !w.boundary_after)
                     {
-                        wake[r].push(start);
+                        wake[w.regex].push(start);
                     }
                 }
             }
@@ -754,7 +766,8 @@ impl Matcher {
         }
         let haystack = text.as_bytes();
         for (r, starts) in wake.iter_mut().enumerate() {
-            if starts.is_empty() {
+            // A regex with need words and none on the page cannot match on it.
+            if starts.is_empty() || (self.regexes[r].has_needs && wakes.needs[r].is_empty()) {
                 continue;
             }
             // The word-by-word part of the scan reports starts in order, so they are nearly
