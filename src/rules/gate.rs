@@ -234,6 +234,13 @@ const MAX_NEED_LITERALS: usize = 1000;
 /// the word after them fit).
 const NEED_LITERAL_LEN: usize = 24;
 
+/// Words shorter than `MIN_NEED_LEN` that occur in nearly every sentence: two of them ("in the",
+/// "out of") are no more selective than one.
+const SHORT_COMMON_WORDS: &[&[u8]] = &[
+    b"a", b"an", b"as", b"at", b"be", b"by", b"do", b"in", b"is", b"it", b"me", b"my", b"no",
+    b"of", b"on", b"or", b"so", b"to", b"up", b"us", b"we",
+];
+
 /// Need words shorter than this ("is", "of") occur in nearly every sentence and gate nothing.
 const MIN_NEED_LEN: usize = 3;
 
@@ -324,6 +331,12 @@ fn is_selective(word: &[u8]) -> bool {
     word.len() >= MIN_NEED_LEN && !COMMON_WORDS.contains(&word.to_ascii_lowercase().as_slice())
 }
 
+/// Whether a word is one of the commonest (`COMMON_WORDS`, `SHORT_COMMON_WORDS`).
+fn is_function_word(word: &[u8]) -> bool {
+    let word = word.to_ascii_lowercase();
+    COMMON_WORDS.contains(&word.as_slice()) || SHORT_COMMON_WORDS.contains(&word.as_slice())
+}
+
 /// Need words sorted and deduplicated, or `None` for an empty set or too big a one.
 fn tidy_need_words(mut words: Vec<Prefix>) -> Option<Vec<Prefix>> {
     words.sort();
@@ -384,7 +397,10 @@ fn need_words_at(before: &[Hir], after: &[Hir]) -> Option<Vec<Prefix>> {
         };
         // Words from there up to the first selective one: a short or common first word ("in",
         // "24", "the") takes the next with it ("in 24", "24 hours", "the absorption").
+        // Two words of which one is no function word are selective together too ("if any").
         let mut end = word_from;
+        let mut all_function_words = true;
+        let mut words_taken = 0;
         loop {
             let word_len = bytes[end..]
                 .iter()
@@ -392,7 +408,9 @@ fn need_words_at(before: &[Hir], after: &[Hir]) -> Option<Vec<Prefix>> {
                 .unwrap_or(bytes.len() - end);
             let word = &bytes[end..end + word_len];
             end += word_len;
-            if is_selective(word) {
+            words_taken += 1;
+            all_function_words &= is_function_word(word);
+            if is_selective(word) || (words_taken >= 2 && !all_function_words) {
                 break;
             }
             // The next word, after the marks and other bytes between the two.
@@ -793,9 +811,15 @@ mod tests {
             needs(r"\b[0-9]{1,3} ?% (?:more energy|fewer headaches)\b"),
             Some(vec!["fewer".into(), "more energy".into()])
         );
+        // Of "in 24"/"in 48" and "24 hours"/"48 hours", the longer.
         assert_eq!(
             needs(r"\b(?:relief|results) in (?:24|48) hours\b"),
-            Some(vec!["in 24 hours".into(), "in 48 hours".into()])
+            Some(vec!["24 hours".into(), "48 hours".into()])
+        );
+        // Two words, not both of them function words, are selective together.
+        assert_eq!(
+            needs(r"\b(?:risks|side effects),? if any\b"),
+            Some(vec!["if any".into()])
         );
         // A word the regex lets go on: it may end inside a longer word.
         assert_eq!(needs(r"\bcures? depress"), Some(vec!["depress~".into()]));
@@ -818,6 +842,7 @@ mod tests {
         assert_eq!(needs(r"[a-z]+ cures everything"), None);
         // Only common words, whatever follows them.
         assert_eq!(needs(r"\bcures (?:the|your)\b"), None);
+        assert_eq!(needs(r"\bcures? in the\b"), None);
     }
 
     #[test]
