@@ -66,12 +66,15 @@ pub fn lint_with(
     let norm = normalize(&prose.text);
     // One walk finds phrases, regex wake-ups and every cue; the regexes run in `Document::run`.
     let (wakes, cue_index) = ruleset.matcher.scan(&norm.text);
+    let bounds =
+        norm.from_prose_ascending(sentences.iter().flat_map(|s| [s.range.start, s.range.end]));
     let doc = Document {
         ruleset,
         file,
         prose: &prose,
         norm: &norm,
         sentences: &sentences,
+        sentence_ranges: bounds.chunks_exact(2).map(|b| b[0]..b[1]).collect(),
         risk_blocks: risk_blocks(ruleset, &prose, &norm, &cue_index),
         treatments: std::cell::OnceCell::new(),
         cue_index: &cue_index,
@@ -102,6 +105,8 @@ struct Document<'a> {
     prose: &'a Prose,
     norm: &'a Normalized,
     sentences: &'a [Sentence],
+    /// Each sentence's range in the normalised text.
+    sentence_ranges: Vec<Range<usize>>,
     /// For each block: whether it stands under a risks / side effects heading.
     risk_blocks: Vec<bool>,
     /// Every treatment named in the document (normalised ranges), found on first use.
@@ -204,9 +209,7 @@ impl Document<'_> {
         // not walk every cue once per hit. (The cues themselves are copied out of the index only
         // for sentences with a claim to judge: a copy per sentence was megabytes on a big page.)
         let mut lists_in = SentenceLists::new(self.sentences.len(), rs.term_lists.len());
-        let sentence_ranges: Vec<Range<usize>> = (0..self.sentences.len())
-            .map(|si| self.sentence_norm_range(si))
-            .collect();
+        let sentence_ranges = &self.sentence_ranges;
         // A regex match stays inside the sentence it starts in, and a pattern's regex does not
         // run in a sentence that fails its cue test (most wake-ups of a condition list are in
         // sentences without the verb the pattern needs). This runs for every wake-up (millions
@@ -439,8 +442,7 @@ impl Document<'_> {
     }
 
     fn sentence_norm_range(&self, si: usize) -> Range<usize> {
-        let r = &self.sentences[si].range;
-        self.norm.from_prose(r.start)..self.norm.from_prose(r.end)
+        self.sentence_ranges[si].clone()
     }
 
     /// Applies context to a claim and builds its finding.

@@ -1062,6 +1062,32 @@ impl Normalized {
     /// Normalised offset of a prose offset (an offset inside a folded run maps to the run's end).
     pub fn from_prose(&self, offset: usize) -> usize {
         let i = self.points.partition_point(|&(_, p)| p <= offset);
+        self.normalised_after(i, offset)
+    }
+
+    /// `from_prose` of each of `offsets`, in one walk over the breakpoints when they do not
+    /// decrease (a page's sentence bounds) rather than a binary search each; an offset below
+    /// the one before it is searched for.
+    pub fn from_prose_ascending(&self, offsets: impl IntoIterator<Item = usize>) -> Vec<usize> {
+        // How many breakpoints lie at or before the last offset.
+        let mut passed = 0;
+        offsets
+            .into_iter()
+            .map(|offset| {
+                if passed > 0 && self.points[passed - 1].1 > offset {
+                    return self.from_prose(offset);
+                }
+                while self.points.get(passed).is_some_and(|&(_, p)| p <= offset) {
+                    passed += 1;
+                }
+                self.normalised_after(passed, offset)
+            })
+            .collect()
+    }
+
+    /// `from_prose` of `offset`, given that the first `i` breakpoints lie at or before it and
+    /// the others after it.
+    fn normalised_after(&self, i: usize, offset: usize) -> usize {
         match i.checked_sub(1) {
             Some(i) => {
                 let (n, p) = self.points[i];
@@ -2153,6 +2179,32 @@ expect = []
                     );
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-walk mapping of many offsets gives what `from_prose` gives for each, whether
+        /// they ascend (sentence bounds) or not.
+        #[test]
+        fn offsets_mapped_in_one_walk_are_those_mapped_one_by_one(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", " ", "  \t ", "\u{2019}", "\u{2014}", "\n", "b c", "\u{a0}"]),
+                0..30,
+            ),
+            mut offsets in proptest::collection::vec(0usize..200, 0..20),
+            ascending in proptest::bool::ANY,
+        ) {
+            let prose: String = pieces.concat();
+            let norm = normalize(&prose);
+            let offsets_in: Vec<usize> = {
+                offsets.iter_mut().for_each(|o| *o = (*o).min(prose.len()));
+                if ascending {
+                    offsets.sort_unstable();
+                }
+                offsets
+            };
+            let one_by_one: Vec<usize> = offsets_in.iter().map(|&o| norm.from_prose(o)).collect();
+            proptest::prop_assert_eq!(norm.from_prose_ascending(offsets_in.iter().copied()), one_by_one);
         }
     }
 
