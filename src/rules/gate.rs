@@ -1,7 +1,8 @@
 //! What the matcher knows of a rule regex before running it (its `Gate`): whether it starts at
-//! a word boundary, and the literals every match starts with (or, for a regex with a lead, starts
-//! one byte before), which wake it; and, for a regex
-//! with a gap, the literals every match ends with (`tail_literals`). Computed with `regex-syntax`
+//! a word boundary, the literals every match starts with (or, for a regex with a lead, starts
+//! one byte before), which wake it, and the words every match holds after its first part
+//! (`need_words`), without which a wake-up is let go; and, for a regex with a gap, the literals
+//! every match ends with (`tail_literals`). Computed with `regex-syntax`
 //! alone, so `build.rs` includes this file too and precomputes the gates of the embedded
 //! rulesets; a user ruleset's regexes are read at load.
 
@@ -252,7 +253,7 @@ const MIN_NEED_LEN: usize = 3;
 ///
 /// `boundary_after` says the regex puts no word byte right after the word (so an occurrence
 /// inside a longer word does not count). `None` when no part after the first gives a finite set
-/// of at most `MAX_NEEDS` words of `MIN_NEED_LEN` bytes or more; of several, the set whose
+/// of at most `MAX_NEEDS` selective words (see `need_words_at`); of several, the set whose
 /// shortest word is longest, then the smallest set, then the last.
 pub fn need_words(hir: &Hir) -> Option<Vec<Prefix>> {
     match hir.kind() {

@@ -1,8 +1,9 @@
-//! The matcher: all phrases of all enabled rules, the required prefix literals of all rule
-//! regexes and the terms of the context cue lists (hedges, negators, lexicon terms) found in
-//! one pass over each page (`Matcher::scan`, with the look-ups of `literals.rs`). A regex runs
-//! only where one of its prefix literals (its `Gate`, see `gate.rs`) was found, anchored there
-//! and within the bound its caller gives (`Matcher::hits`); the few regexes without a finite
+//! The matcher: all phrases of all enabled rules, the required prefix literals and need words of
+//! all rule regexes and the terms of the context cue lists (hedges, negators, lexicon terms)
+//! found in one pass over each page (`Matcher::scan`, with the look-ups of `literals.rs`). A
+//! regex runs only where one of its prefix literals (its `Gate`, see `gate.rs`) was found and
+//! one of its need words lies within reach, anchored there and within the bound its caller
+//! gives (`Matcher::hits`); the few regexes without a finite
 //! prefix set run as an ordinary search over the text. Matching runs on a normalised copy of the prose
 //! (`Normalized`) in which curly apostrophes, dashes and runs of spaces are folded, so phrase
 //! variants need no regex; a sparse offset map takes every match back to prose offsets.
