@@ -1568,6 +1568,30 @@ mod tests {
         }
     }
 
+    /// A rule regex as `find_iter` should read it: case-insensitive, as rule regexes are.
+    fn reference_regex(regex: &str) -> regex::bytes::Regex {
+        regex::bytes::RegexBuilder::new(regex)
+            .case_insensitive(true)
+            .unicode(false)
+            .build()
+            .unwrap()
+    }
+
+    /// The ranges the one-regex matcher `m` finds in `text`, and those `find_iter` of its
+    /// `reference` finds, trimmed as hits are.
+    fn found_and_expected(
+        m: &Matcher,
+        reference: &regex::bytes::Regex,
+        text: &str,
+    ) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+        let found = m.find(text).into_iter().map(|h| h.range).collect();
+        let mut expected = Vec::new();
+        for x in reference.find_iter(text.as_bytes()) {
+            push_regex_hit(&mut expected, text, &m.regexes[0], x.range());
+        }
+        (found, expected.into_iter().map(|h| h.range).collect())
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         /// Random regexes with leads (see `gate::Lead`) or literals cut short find, woken
@@ -1589,22 +1613,10 @@ mod tests {
                 let Some(ruleset) = ruleset_of_regex(&regex) else {
                     continue;
                 };
-                let reference = regex::bytes::RegexBuilder::new(&regex)
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .build()
-                    .unwrap();
-                let m = &ruleset.matcher;
+                let reference = reference_regex(&regex);
                 for _ in 0..20 {
                     let text = pieces.text();
-                    let found: Vec<Range<usize>> =
-                        m.find(&text).into_iter().map(|h| h.range).collect();
-                    let mut expected = Vec::new();
-                    for x in reference.find_iter(text.as_bytes()) {
-                        push_regex_hit(&mut expected, &text, &m.regexes[0], x.range());
-                    }
-                    let expected: Vec<Range<usize>> =
-                        expected.into_iter().map(|h| h.range).collect();
+                    let (found, expected) = found_and_expected(&ruleset.matcher, &reference, &text);
                     proptest::prop_assert_eq!(found, expected, "{:?} on {:?}", regex, text);
                 }
                 checked += 1;
@@ -1705,26 +1717,15 @@ mod tests {
                 let Some(ruleset) = ruleset_of_regex(&regex) else {
                     continue;
                 };
-                let reference = regex::bytes::RegexBuilder::new(&regex)
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .build()
-                    .unwrap();
                 let m = &ruleset.matcher;
+                let reference = reference_regex(&regex);
                 proptest::prop_assert!(m.regexes[0].has_needs);
                 for i in 0..20 {
                     if i == 10 {
                         m.find(&" ".repeat(super::super::literals::TABLES_AFTER_BYTES));
                     }
                     let text = pieces.need_text();
-                    let found: Vec<Range<usize>> =
-                        m.find(&text).into_iter().map(|h| h.range).collect();
-                    let mut expected = Vec::new();
-                    for x in reference.find_iter(text.as_bytes()) {
-                        push_regex_hit(&mut expected, &text, &m.regexes[0], x.range());
-                    }
-                    let expected: Vec<Range<usize>> =
-                        expected.into_iter().map(|h| h.range).collect();
+                    let (found, expected) = found_and_expected(m, &reference, &text);
                     proptest::prop_assert_eq!(found, expected, "{:?} on {:?}", regex, text);
                 }
                 checked += 1;
