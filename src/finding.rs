@@ -92,7 +92,8 @@ pub struct Finding {
     pub suggestion: String,
     /// What kind of source would support the claim, when the rule says.
     pub citation_hint: Option<String>,
-    pub references: Vec<String>,
+    /// The rule's references, shared with the rule (see `RuleDocs::references`).
+    pub references: std::sync::Arc<[String]>,
     pub adjustments: Vec<Adjustment>,
     /// True for document-level findings.
     pub document: bool,

@@ -395,7 +395,7 @@ fn directive_finding(file: &SourceFile, d: &Directive, message: String, help: St
         message,
         suggestion: help,
         citation_hint: None,
-        references: Vec::new(),
+        references: Default::default(),
         adjustments: Vec::new(),
         document: false,
         waiver: None,

@@ -97,7 +97,7 @@ fn finding_at(file: &SourceFile, words: &str, severity: Severity) -> Finding {
         message: format!("`{words}` promises a cure"),
         suggestion: "say what the evidence shows".into(),
         citation_hint: Some("a controlled human trial".into()),
-        references: vec!["FTC guidance, https://www.ftc.gov/guidance.".into()],
+        references: vec!["FTC guidance, https://www.ftc.gov/guidance.".into()].into(),
         adjustments: Vec::new(),
         document: false,
         waiver: None,
@@ -332,7 +332,7 @@ fn hostile_paths_messages_reasons_and_highlights_are_escaped() {
     f.suggestion = "</style><script>x</script>".into();
     f.rule = "r\"><a href=javascript:x>".into();
     f.category = "c\" onclick=\"x".into();
-    f.references = vec!["javascript:alert(1)".into(), "<a href=x>".into()];
+    f.references = vec!["javascript:alert(1)".into(), "<a href=x>".into()].into();
     let g = waived(
         finding_at(&doc, "</style> all", Severity::Warning),
         "<img src=x onerror=alert(2)>",

@@ -513,7 +513,7 @@ fn render_finding(out: &mut String, doc: usize, file: &SourceFile, f: &Finding, 
     }
     if !f.references.is_empty() {
         out.push_str("<div class=\"refs\"><span class=\"k\">References</span><ul class=\"refs\">");
-        for r in &f.references {
+        for r in f.references.iter() {
             out.push_str("<li>");
             reference(out, r);
             out.push_str("</li>");

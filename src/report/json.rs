@@ -187,7 +187,7 @@ pub(super) fn to_json<'a>(file: &'a SourceFile, f: &'a Finding) -> JsonFinding<'
         matched: &f.matched,
         message: &f.message,
         suggestion: &f.suggestion,
-        references: &f.references,
+        references: &f.references[..],
         citation_hint: f.citation_hint.as_deref(),
         adjustments: f.adjustments.iter().map(|a| a.note.as_str()).collect(),
         waiver: f.waiver.as_ref().map(|w| {
@@ -267,7 +267,7 @@ mod tests {
             message: "m".into(),
             suggestion: "s".into(),
             citation_hint: None,
-            references: vec!["https://example.org".into()],
+            references: vec!["https://example.org".into()].into(),
             adjustments: vec![Adjustment {
                 note: "lowered by the hedge `may`".into(),
                 span: None,
@@ -290,7 +290,7 @@ mod tests {
         let plain = finding(7..11, "cure");
         let mut full = finding(7..16, "cure\tall");
         full.citation_hint = Some("a trial \"in humans\"".into());
-        full.references = vec![String::new(), "two\nlines".into()];
+        full.references = vec![String::new(), "two\nlines".into()].into();
         full.adjustments.push(Adjustment {
             note: "raised by `\\d`".into(),
             span: Some(0..1),
@@ -301,7 +301,7 @@ mod tests {
             span: 0..2,
         });
         let mut bare = finding(17..18, "\u{1}");
-        bare.references.clear();
+        bare.references = Default::default();
         bare.adjustments.clear();
         for f in [plain, full, bare] {
             let json = to_json(&file, &f);

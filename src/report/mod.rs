@@ -250,7 +250,7 @@ pub(crate) fn test_finding(
         message: "m".into(),
         suggestion: "s".into(),
         citation_hint: None,
-        references: vec!["https://example.org".into()],
+        references: vec!["https://example.org".into()].into(),
         adjustments: Vec::new(),
         document: false,
         waiver: None,

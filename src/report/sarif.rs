@@ -223,7 +223,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
     if !docs.references.is_empty() {
         text.push_str("\n\nReferences:");
         markdown.push_str("\n\n**References**\n");
-        for r in &docs.references {
+        for r in docs.references.iter() {
             text.push_str(&format!("\n- {}", one_line(r)));
             markdown.push_str(&format!("\n- {}", one_line(r)));
         }

@@ -39,7 +39,9 @@ pub struct RuleDocs {
     pub why: String,
     pub instead: String,
     pub citation_hint: Option<String>,
-    pub references: Vec<String>,
+    /// Shared with every finding of the rule (a finding holds them, and a big tree has hundreds
+    /// of thousands of findings).
+    pub references: std::sync::Arc<[String]>,
 }
 
 /// A firing or non-firing example of a rule.
@@ -599,7 +601,7 @@ fn compile_rule(
             why: spec.why,
             instead: spec.instead,
             citation_hint: spec.citation_hint,
-            references: spec.references,
+            references: spec.references.into(),
         },
         context: spec.context,
         examples,

@@ -317,11 +317,13 @@ pub(crate) fn apply(rules: &mut [Rule], set: &SetSource) -> Result<(), SourceErr
             rule.enabled = enabled;
         }
         let before = rule.docs.references.len();
+        let mut references = rule.docs.references.to_vec();
         for r in &ov.references {
-            if !rule.docs.references.contains(r) {
-                rule.docs.references.push(r.clone());
+            if !references.contains(r) {
+                references.push(r.clone());
             }
         }
+        rule.docs.references = references.into();
         match rule.docs.references.len() - before {
             0 => {}
             1 => changes.push("1 reference added".to_owned()),
@@ -395,7 +397,7 @@ message = "`{matched}` demo"
         let rule = rs.rule("demo").unwrap();
         assert_eq!(rule.severity, Severity::Error);
         assert!(rule.patterns.iter().all(|p| p.severity.is_none()));
-        assert_eq!(rule.docs.references, ["core ref", "uk ref"]);
+        assert_eq!(&rule.docs.references[..], ["core ref", "uk ref"]);
         assert_eq!(rule.docs.instead, "new");
         assert_eq!(
             rule.overlays[0].changes,
