@@ -91,7 +91,7 @@ pub struct Finding {
     /// Balanced wording to use instead.
     pub suggestion: String,
     /// What kind of source would support the claim, when the rule says.
-    pub citation_hint: Option<String>,
+    pub citation_hint: Option<std::sync::Arc<str>>,
     /// The rule's references, shared with the rule (see `RuleDocs::references`).
     pub references: std::sync::Arc<[String]>,
     pub adjustments: Vec<Adjustment>,

@@ -38,7 +38,8 @@ pub struct RuleDocs {
     pub summary: String,
     pub why: String,
     pub instead: String,
-    pub citation_hint: Option<String>,
+    /// Shared with every finding of the rule, as `references` is.
+    pub citation_hint: Option<std::sync::Arc<str>>,
     /// Shared with every finding of the rule (a finding holds them, and a big tree has hundreds
     /// of thousands of findings).
     pub references: std::sync::Arc<[String]>,
@@ -600,7 +601,7 @@ fn compile_rule(
             summary: spec.summary,
             why: spec.why,
             instead: spec.instead,
-            citation_hint: spec.citation_hint,
+            citation_hint: spec.citation_hint.map(Into::into),
             references: spec.references.into(),
         },
         context: spec.context,
