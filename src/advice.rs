@@ -18,7 +18,7 @@ impl Subject {
         at_sentence_start: bool,
         capitalised_elsewhere: bool,
     ) -> Self {
-        let written = written.split_whitespace().collect::<Vec<_>>().join(" ");
+        let written = single_spaced(written).into_owned();
         let mut chars = written.chars();
         let Some(first) = chars.next() else {
             return Subject(FALLBACK_SUBJECT.to_owned());
@@ -77,6 +77,23 @@ pub fn fill(template: &str, matched: &str, subject: &Subject) -> String {
     out
 }
 
+/// Words as advice quotes them: line breaks and runs of whitespace folded to one space, none at
+/// either end. Most matches need no folding, and are borrowed as they are (this runs for every
+/// finding).
+pub fn single_spaced(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut after_space = true;
+    let folded_already = text.chars().all(|c| {
+        let ok = !c.is_whitespace() || (c == ' ' && !after_space);
+        after_space = c.is_whitespace();
+        ok
+    }) && (!after_space || text.is_empty());
+    if folded_already {
+        text.into()
+    } else {
+        text.split_whitespace().collect::<Vec<_>>().join(" ").into()
+    }
+}
+
 /// True when text written so far ends where a new sentence begins.
 fn opens_sentence(so_far: &str) -> bool {
     let trimmed = so_far.trim_end_matches([' ', '"', '\u{201c}', '(', '\n']);
@@ -86,6 +103,28 @@ fn opens_sentence(so_far: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Text that needs no folding is borrowed; whatever the text, the result is its words
+        /// joined by single spaces.
+        #[test]
+        fn single_spaced_folds_whitespace_and_borrows_text_that_needs_none(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "bc", " ", "  ", "\n", "\t", "\u{a0}", "\u{e9}"]),
+                0..8,
+            )
+        ) {
+            let text = pieces.concat();
+            let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let got = single_spaced(&text);
+            proptest::prop_assert_eq!(
+                matches!(got, std::borrow::Cow::Borrowed(_)),
+                folded == text,
+                "{:?}", text
+            );
+            proptest::prop_assert_eq!(got, folded);
+        }
+    }
 
     #[test]
     fn subject_drops_a_sentence_start_capital_only() {

@@ -99,22 +99,6 @@ pub fn lint_with(
     }
 }
 
-/// Whether `text` is its words joined by single spaces: no other whitespace, none at either end.
-fn is_spaced_once(text: &str) -> bool {
-    let mut after_space = true;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if c != ' ' || after_space {
-                return false;
-            }
-            after_space = true;
-        } else {
-            after_space = false;
-        }
-    }
-    !after_space || text.is_empty()
-}
-
 struct Document<'a> {
     ruleset: &'a Ruleset,
     file: &'a SourceFile,
@@ -547,17 +531,7 @@ impl Document<'_> {
             .get(span.clone())
             .unwrap_or_default()
             .to_owned();
-        // The words as the advice quotes them: line breaks and runs of spaces folded to one
-        // space (most matches have none, and are quoted as they are).
-        let shown: std::borrow::Cow<str> = if is_spaced_once(&matched) {
-            matched.as_str().into()
-        } else {
-            matched
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .into()
-        };
+        let shown = advice::single_spaced(&matched);
         Finding {
             rule: rule.id.clone(),
             category: rule.category.clone(),
@@ -829,22 +803,6 @@ message = "`{matched}` odds"
         // The `!` the regex read ends the sentence before; the finding is in the next one.
         let last = found.last().unwrap();
         assert_eq!(&text[last.span.clone()], "5 in 6");
-    }
-
-    proptest::proptest! {
-        /// The shortcut that quotes a match as it is holds exactly where folding its whitespace
-        /// would change nothing.
-        #[test]
-        fn text_spaced_once_is_text_whose_folded_form_is_itself(
-            pieces in proptest::collection::vec(
-                proptest::sample::select(vec!["a", "bc", " ", "  ", "\n", "\t", "\u{a0}", "\u{e9}"]),
-                0..8,
-            )
-        ) {
-            let text = pieces.concat();
-            let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            proptest::prop_assert_eq!(is_spaced_once(&text), folded == text, "{:?}", text);
-        }
     }
 
     /// Waiving a claim does not waive the page-level finding it triggers: a cited figure still
