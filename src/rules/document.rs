@@ -230,19 +230,19 @@ fn section_states_something(doc: &DocumentRule, page: &Page, h: usize) -> bool {
 /// compounded form: any condition, or none), outside sentences that state risks, defer to a
 /// clinician, describe research or report others' claims, and outside questions.
 pub fn unapproved_use(data: &Data, lists: &DataLists, page: &Page) -> Option<UnapprovedUse> {
-    // Only sentences where a product name starts can promote one: they are found from the
-    // page's cues (in order, as the sentences are), not by reading every sentence's cues.
+    // Only sentences that hold a product name can promote one: they are found from the page's
+    // cues (in order, as the sentences are), not by reading every sentence's cues.
     let mut last = None;
     for cue in page.cues.iter().filter(|c| lists.names_a_product(c.list())) {
-        let start = cue.range().start;
-        let si = page.sentences.partition_point(|(r, _)| r.end <= start);
+        let name = cue.range();
+        let si = page.sentences.partition_point(|(r, _)| r.end <= name.start);
+        let Some((range, _)) = page.sentences.get(si).filter(|(r, _)| contains(r, &name)) else {
+            continue;
+        };
         if last == Some(si) {
             continue;
         }
         last = Some(si);
-        let Some((range, _)) = page.sentences.get(si).filter(|(r, _)| r.start <= start) else {
-            continue;
-        };
         if let Some(found) = unapproved_in_sentence(data, lists, page, range) {
             return Some(found);
         }
@@ -264,10 +264,8 @@ fn unapproved_in_sentence(
     page: &Page,
     sentence: &Range<usize>,
 ) -> Option<UnapprovedUse> {
-    // Most sentences name no product: they are answered without copying their cues.
-    let names_a_product =
-        cues_within(page.cues, sentence.clone()).any(|c| lists.names_a_product(c.list()));
-    if !names_a_product || page.text[sentence.clone()].trim_end().ends_with('?') {
+    // Called only for a sentence that names a product (see `unapproved_use`).
+    if page.text[sentence.clone()].trim_end().ends_with('?') {
         return None;
     }
     let cues = page.cues_in(sentence);
