@@ -101,6 +101,12 @@ struct RuleRegex {
 }
 
 impl RuleRegex {
+    /// Whether a gated regex may match on a page that woke it at `starts` and holds its need
+    /// words at `needs`: not without a wake-up, nor without a need word when it has them.
+    fn may_run(&self, starts: &[usize], needs: &[Range<usize>]) -> bool {
+        !(starts.is_empty() || self.has_needs && needs.is_empty())
+    }
+
     fn regex(&self) -> Option<&meta::Regex> {
         self.compiled
             .get_or_init(|| build_meta_regex(&self.source, !self.gated).ok())
@@ -749,10 +755,7 @@ impl Matcher {
             .iter()
             .zip(&self.regexes)
             .zip(&wakes.needs)
-            .filter(|((starts, r), needs)| {
-                let runs = !(starts.is_empty() || r.has_needs && needs.is_empty());
-                runs && r.anchored.get().is_none()
-            })
+            .filter(|((starts, r), needs)| r.may_run(starts, needs) && r.anchored.get().is_none())
             .map(|((_, r), _)| r)
             .chain(
                 ungated
@@ -772,8 +775,7 @@ impl Matcher {
         }
         let haystack = text.as_bytes();
         for (r, starts) in wake.iter_mut().enumerate() {
-            // A regex with need words and none on the page cannot match on it.
-            if starts.is_empty() || (self.regexes[r].has_needs && wakes.needs[r].is_empty()) {
+            if !self.regexes[r].may_run(starts, &wakes.needs[r]) {
                 continue;
             }
             // The word-by-word part of the scan reports starts in order, so they are nearly
