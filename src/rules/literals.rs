@@ -11,13 +11,12 @@
 //! one or a few table look-ups per word answer.
 
 use std::hash::BuildHasher;
-use std::ops::Range;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 
 use crate::swar;
 
@@ -61,22 +60,19 @@ pub(crate) const TABLES_AFTER_BYTES: usize = 4 * 1024;
 #[derive(Debug)]
 struct Tables {
     /// Literals found at word starts that have no second word ("cure", "dr."), keyed by the
-    /// hash of their first word (`word_hash`), which must be the text's whole word there: a
-    /// range of `word_ids`, and which `by_pair` keys start with the word. Keys are hashes, not
-    /// words (no allocation per literal at start-up): candidates are compared byte for byte.
-    by_word: FxHashMap<u64, WordEntry>,
-    word_ids: Vec<Candidate>,
+    /// hash of their first word (`word_hash`), which must be the text's whole word there; a
+    /// slot also says which `by_pair` keys start with the word. Keys are hashes, not words (no
+    /// allocation per literal at start-up): candidates are compared byte for byte.
+    by_word: SlotTable,
     /// Literals found at word starts that have a second word, keyed by the hash of their first
-    /// word, the separator and the first one or two bytes of the second word (`pair_key_len`):
-    /// a range of `pair_ids`. Filing "no side effects" under "no si" spares comparing it at
+    /// word, the separator and the first one or two bytes of the second word (`pair_key_len`).
+    /// Filing "no side effects" under "no si" spares comparing it at
     /// every "no" of a page, and the many prefix literals cut short at eight bytes ("the anti")
     /// at every "the".
-    by_pair: FxHashMap<u64, Range<u32>>,
-    pair_ids: Vec<Candidate>,
+    by_pair: SlotTable,
     /// One-word literals that may end inside a word, keyed by the hash of their bytes: the
     /// text's word at a word start is looked up by each of its prefixes that has such a length.
-    by_head: FxHashMap<u64, Range<u32>>,
-    head_ids: Vec<Candidate>,
+    by_head: SlotTable,
     /// Every key of `by_word`: most of a page's words have no literal, and this filter (8 KB)
     /// stays in the cache where the hash tables would not.
     filter: HashFilter,
@@ -287,15 +283,6 @@ impl Anywhere {
     }
 }
 
-/// A first word's entry in `Tables::by_word`.
-#[derive(Debug, Default)]
-struct WordEntry {
-    ids: Range<u32>,
-    /// Bit 0 (1): `by_pair` has a literal with this first word keyed by one (two) bytes of its
-    /// second word.
-    pair_keys: u8,
-}
-
 /// How much of a literal its `by_pair` key covers: up to the second bytes of its second word
 /// (or its only one), and how many bytes of the second word that is. `None` for a literal with
 /// no second word.
@@ -478,19 +465,9 @@ impl Tables {
         );
         let head_filter = HashFilter::new(head_entries.iter().map(|&(hash, _)| hash));
         let pair_filter = HashFilter::new(pair_entries.iter().map(|&(hash, _)| hash));
-        let (by_word, word_ids) = file_by_hash(word_entries, literals);
-        let mut by_word: FxHashMap<u64, WordEntry> = by_word
-            .into_iter()
-            .map(|(hash, ids)| {
-                let pair_keys = 0;
-                (hash, WordEntry { ids, pair_keys })
-            })
-            .collect();
-        for (hash, key) in pair_firsts {
-            by_word.entry(hash).or_default().pair_keys |= key;
-        }
-        let (by_pair, pair_ids) = file_by_hash(pair_entries, literals);
-        let (by_head, head_ids) = file_by_hash(head_entries, literals);
+        let by_word = SlotTable::new(word_entries, &pair_firsts, literals);
+        let by_pair = SlotTable::new(pair_entries, &[], literals);
+        let by_head = SlotTable::new(head_entries, &[], literals);
         let anywhere = if anywhere_ids.is_empty() {
             None
         } else {
@@ -498,11 +475,8 @@ impl Tables {
         };
         Some(Tables {
             by_word,
-            word_ids,
             by_pair,
-            pair_ids,
             by_head,
-            head_ids,
             filter,
             head_filter,
             pair_filter,
@@ -540,9 +514,9 @@ impl Tables {
             };
             let hash = word_hash(word);
             if self.filter.may_hold(hash)
-                && let Some(entry) = self.by_word.get(&hash)
+                && let Some(entry) = self.by_word.get(hash)
             {
-                check(filed(&self.word_ids, &entry.ids));
+                self.by_word.each_candidate(entry, &mut check);
                 if entry.pair_keys != 0
                     && let Some(gap) = rest[len..].iter().position(|&b| is_word_byte(b))
                 {
@@ -555,9 +529,9 @@ impl Tables {
                         }
                         let key = word_hash(&rest[..second + taken]);
                         if self.pair_filter.may_hold(key)
-                            && let Some(ids) = self.by_pair.get(&key)
+                            && let Some(entry) = self.by_pair.get(key)
                         {
-                            check(filed(&self.pair_ids, ids));
+                            self.by_pair.each_candidate(entry, &mut check);
                         }
                     }
                 }
@@ -575,10 +549,10 @@ impl Tables {
                 if !self.head_filter.may_hold(hash) {
                     continue;
                 }
-                let Some(range) = self.by_head.get(&hash) else {
+                let Some(entry) = self.by_head.get(hash) else {
                     continue;
                 };
-                check(filed(&self.head_ids, range));
+                self.by_head.each_candidate(entry, &mut check);
             }
         }
     }
@@ -601,33 +575,157 @@ fn report_starting(
     }
 }
 
-/// The candidates a table's entry holds.
-fn filed<'a>(candidates: &'a [Candidate], range: &Range<u32>) -> &'a [Candidate] {
-    &candidates[range.start as usize..range.end as usize]
+/// Literals filed by hash in an open-addressing table. A slot holds its key's first literal
+/// (most keys have one), so a look-up that finds it reads one cache line where a hash map and
+/// a vector of candidates read three.
+#[derive(Debug)]
+struct SlotTable {
+    slots: Vec<Slot>,
+    /// A key's home slot is its top bits: `key >> shift`.
+    shift: u32,
+    /// The candidates of each slot past its first.
+    more: Vec<Candidate>,
 }
 
-/// A table of literals by hash: the entries `(hash, id)` sorted by hash, each hash's literals a
-/// range of one vector.
-fn file_by_hash(
-    mut entries: Vec<(u64, u32)>,
-    literals: &[Literal],
-) -> (FxHashMap<u64, Range<u32>>, Vec<Candidate>) {
-    entries.sort_unstable();
-    let mut table = FxHashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
-    let mut ids = Vec::with_capacity(entries.len());
-    let mut i = 0;
-    while i < entries.len() {
-        let hash = entries[i].0;
-        let first = ids.len();
-        while i < entries.len() && entries[i].0 == hash {
-            let id = entries[i].1;
-            ids.push(Candidate::new(id, &literals[id as usize].bytes));
-            i += 1;
+/// A slot of a `SlotTable` (two to a 64-byte cache line).
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(32))]
+struct Slot {
+    /// `slot_key` of the hash filed here; 0 for an empty slot.
+    key: u64,
+    /// The first literal filed (meaningless when `count` is 0).
+    first: Candidate,
+    /// Where the others are in `SlotTable::more`.
+    more_at: u32,
+    /// How many literals are filed here (a first word can have none of its own, only pairs).
+    count: u16,
+    /// For `Tables::by_word`: bit 0 (1), `by_pair` has a literal with this first word keyed by
+    /// one (two) bytes of its second word.
+    pair_keys: u8,
+}
+
+const EMPTY_SLOT: Slot = Slot {
+    key: 0,
+    first: Candidate {
+        head: 0,
+        id: 0,
+        len: 0,
+    },
+    more_at: 0,
+    count: 0,
+    pair_keys: 0,
+};
+
+/// The key a hash is filed under: never 0, which marks an empty slot (a hash of 0 shares its
+/// slot with a hash of 1, and their literals are all compared, as any hash's are).
+fn slot_key(hash: u64) -> u64 {
+    hash.max(1)
+}
+
+/// The most literals one slot holds (its `count`); a ruleset that files more under one key
+/// (the same spelling 65,536 times) keeps the first ones.
+const MAX_PER_SLOT: usize = u16::MAX as usize;
+
+impl SlotTable {
+    /// The table of `entries` (`(hash, id)`), with `pair_keys` bits or-ed into the slots of
+    /// `extra`'s hashes (filed with no literal of their own if they have none).
+    fn new(entries: Vec<(u64, u32)>, extra: &[(u64, u8)], literals: &[Literal]) -> SlotTable {
+        let mut entries: Vec<(u64, u32)> = entries
+            .into_iter()
+            .map(|(hash, id)| (slot_key(hash), id))
+            .collect();
+        entries.sort_unstable();
+        let mut keys: Vec<u64> = entries.iter().map(|&(key, _)| key).collect();
+        keys.extend(extra.iter().map(|&(hash, _)| slot_key(hash)));
+        keys.sort_unstable();
+        keys.dedup();
+        // At most seven in ten slots filled, so that probes stay short.
+        let len = (keys.len() * 10 / 7 + 1).next_power_of_two().max(16);
+        let shift = 64 - len.trailing_zeros();
+        let mut table = SlotTable {
+            slots: vec![EMPTY_SLOT; len],
+            shift,
+            more: Vec::new(),
+        };
+        let mut i = 0;
+        while i < entries.len() {
+            let key = entries[i].0;
+            let group = entries[i..].partition_point(|&(k, _)| k == key);
+            let ids = &entries[i..i + group.min(MAX_PER_SLOT)];
+            i += group;
+            let slot = table.slot_for(key);
+            let candidate = |id: u32| Candidate::new(id, &literals[id as usize].bytes);
+            slot_set(
+                &mut table.slots[slot],
+                candidate(ids[0].1),
+                // Literals number below `MAX_LITERALS` (a `u32`), each filed once.
+                table.more.len() as u32,
+                ids.len() as u16, // at most `MAX_PER_SLOT`
+            );
+            table
+                .more
+                .extend(ids[1..].iter().map(|&(_, id)| candidate(id)));
         }
-        // `ids` has at most `MAX_LITERALS` entries (each literal is filed once).
-        table.insert(hash, first as u32..ids.len() as u32);
+        for &(hash, bits) in extra {
+            let slot = table.slot_for(slot_key(hash));
+            table.slots[slot].pair_keys |= bits;
+        }
+        table
     }
-    (table, ids)
+
+    /// The slot `key` is filed in, claimed for it if it is not filed yet.
+    fn slot_for(&mut self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = (key >> self.shift) as usize;
+        loop {
+            let slot = &mut self.slots[at];
+            if slot.key == key {
+                return at;
+            }
+            if slot.key == 0 {
+                slot.key = key;
+                return at;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The slot of `hash`, if anything is filed under it.
+    #[inline]
+    fn get(&self, hash: u64) -> Option<&Slot> {
+        let key = slot_key(hash);
+        let mask = self.slots.len() - 1;
+        let mut at = (key >> self.shift) as usize;
+        loop {
+            let slot = &self.slots[at];
+            if slot.key == key {
+                return Some(slot);
+            }
+            if slot.key == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Calls `check` with the slot's literals, first the one it holds, then the others.
+    #[inline(always)]
+    fn each_candidate(&self, slot: &Slot, check: &mut impl FnMut(&[Candidate])) {
+        if slot.count == 0 {
+            return;
+        }
+        check(std::slice::from_ref(&slot.first));
+        if slot.count > 1 {
+            let at = slot.more_at as usize;
+            check(&self.more[at..at + usize::from(slot.count) - 1]);
+        }
+    }
+}
+
+fn slot_set(slot: &mut Slot, first: Candidate, more_at: u32, count: u16) {
+    slot.first = first;
+    slot.more_at = more_at;
+    slot.count = count;
 }
 
 #[cfg(test)]
@@ -718,6 +816,46 @@ mod tests {
                 .filter(|&(id, s, e)| is_kept(&list[id], text.as_bytes(), s, e))
                 .collect();
             assert_eq!(kept, expected, "directly: {directly}");
+        }
+    }
+
+    /// Keys that share a home slot, one homed in the last slot (its probe wraps to the first),
+    /// and a hash of 0 (filed with 1) are each found with their own literals; absent keys are not.
+    #[test]
+    fn slot_tables_find_colliding_and_wrapping_keys() {
+        let list: Vec<Literal> = (0..6)
+            .map(|i| literal(&format!("w{i}"), true, false))
+            .collect();
+        let top = |slot: u64| slot << 60; // 16 slots: a home slot is a hash's top four bits
+        let entries = vec![
+            (top(3) | 5, 0),
+            (top(3) | 6, 1),
+            (top(3) | 6, 2), // two literals under one key
+            (top(15) | 7, 3),
+            (top(15) | 8, 4), // wraps around to slot 0
+            (0, 5),
+        ];
+        let table = SlotTable::new(entries, &[(top(3) | 9, 0b10)], &list);
+        assert_eq!(table.slots.len(), 16);
+        let ids = |hash: u64| -> Option<Vec<u32>> {
+            let slot = table.get(hash)?;
+            let mut ids = Vec::new();
+            table.each_candidate(slot, &mut |c: &[Candidate]| {
+                ids.extend(c.iter().map(|c| c.id))
+            });
+            Some(ids)
+        };
+        assert_eq!(ids(top(3) | 5), Some(vec![0]));
+        assert_eq!(ids(top(3) | 6), Some(vec![1, 2]));
+        assert_eq!(ids(top(15) | 7), Some(vec![3]));
+        assert_eq!(ids(top(15) | 8), Some(vec![4]));
+        assert_eq!(ids(0), Some(vec![5]));
+        assert_eq!(ids(1), Some(vec![5]));
+        // A key with only pair bits: found, with no literal of its own.
+        assert_eq!(ids(top(3) | 9), Some(vec![]));
+        assert_eq!(table.get(top(3) | 9).map(|s| s.pair_keys), Some(0b10));
+        for absent in [top(3) | 10, top(15) | 9, top(7), 2] {
+            assert_eq!(ids(absent), None, "{absent:#x}");
         }
     }
 
