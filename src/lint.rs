@@ -287,18 +287,24 @@ impl Document<'_> {
         let mut findings: Vec<(Finding, Range<usize>)> = Vec::new();
         let mut kept: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         // A sentence's cues, and what it cites, are worked out once per sentence, not once per
-        // claim (claims come sentence by sentence).
-        let mut current: Option<(usize, Vec<CueHit>, SentenceCitations)> = None;
+        // claim (claims come sentence by sentence); the cues go into one reused vector.
+        let mut cues: Vec<CueHit> = Vec::new();
+        let mut current: Option<(usize, SentenceCitations)> = None;
         for (si, claim) in claims {
-            if current.as_ref().is_some_and(|(s, _, _)| *s != si) {
-                current = None;
-            }
-            let (_, cues, sentence_cited) = current.get_or_insert_with(|| {
-                let cues = self.cue_index.within(sentence_ranges[si].clone());
-                let cited = self.citation(si, &cues);
-                (si, cues, cited)
-            });
-            let Some(f) = self.judge(si, &claim, cues, sentence_cited) else {
+            let sentence_cited = match &current {
+                Some((s, cited)) if *s == si => cited,
+                _ => {
+                    cues.clear();
+                    cues.extend(
+                        self.cue_index
+                            .within_iter(sentence_ranges[si].clone())
+                            .cloned(),
+                    );
+                    let cited = self.citation(si, &cues);
+                    &current.insert((si, cited)).1
+                }
+            };
+            let Some(f) = self.judge(si, &claim, &cues, sentence_cited) else {
                 continue;
             };
             match kept.get(&(si, claim.rule)) {

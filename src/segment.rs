@@ -229,8 +229,14 @@ enum Phase {
 /// The byte offsets at which UAX #29 starts a new sentence in `text`, in order, excluding 0
 /// and `text.len()`.
 pub fn sentence_breaks(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
     let mut breaks = Vec::new();
+    sentence_breaks_into(text, &mut breaks);
+    breaks
+}
+
+/// `sentence_breaks`, appended to `breaks` (a caller splitting many blocks reuses one vector).
+pub fn sentence_breaks_into(text: &str, breaks: &mut Vec<usize>) {
+    let bytes = text.as_bytes();
     // The classes of the last two units (a unit is a character with the Extend and Format
     // characters after it, SB5), and the terminator run ending at the last one.
     let mut prev: Option<Class> = None;
@@ -275,7 +281,6 @@ pub fn sentence_breaks(text: &str) -> Vec<usize> {
         }
         at += c.len_utf8();
     }
-    breaks
 }
 
 /// Where the run of `is_plain_ascii` bytes from `at` ends, eight bytes at a time where it can

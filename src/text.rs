@@ -181,20 +181,22 @@ pub fn split_sentences(prose: &Prose) -> Vec<Sentence> {
 /// trimmed of whitespace and is never empty; a block without final punctuation is still a sentence.
 pub fn split_sentences_with(prose: &Prose, abbreviations: &Abbreviations) -> Vec<Sentence> {
     let mut out = Vec::new();
+    // One pair of buffers for every block: a page has dozens of blocks, and allocating them
+    // afresh for each was a sixth of a run's allocations.
+    let mut bounds = Vec::new();
+    let mut ranges = Vec::new();
     for (i, block) in prose.blocks.iter().enumerate() {
         // Blocks are checked elsewhere; a bad range is skipped rather than panicking here.
         let Some(text) = prose.text.get(block.range.clone()) else {
             continue;
         };
         let base = block.range.start;
-        out.extend(
-            split_block(text, abbreviations)
-                .into_iter()
-                .map(|r| Sentence {
-                    range: base + r.start..base + r.end,
-                    block: i,
-                }),
-        );
+        ranges.clear();
+        split_block_into(text, abbreviations, &mut bounds, &mut ranges);
+        out.extend(ranges.iter().map(|r| Sentence {
+            range: base + r.start..base + r.end,
+            block: i,
+        }));
     }
     out
 }
@@ -202,21 +204,32 @@ pub fn split_sentences_with(prose: &Prose, abbreviations: &Abbreviations) -> Vec
 /// Splits one block of text into sentence byte ranges (relative to `text`), in order, trimmed and
 /// non-empty.
 pub fn split_block(text: &str, abbreviations: &Abbreviations) -> Vec<Range<usize>> {
-    let mut bounds: Vec<usize> = crate::segment::sentence_breaks(text);
+    let mut out = Vec::new();
+    split_block_into(text, abbreviations, &mut Vec::new(), &mut out);
+    out
+}
+
+/// `split_block`, appended to `out`, with `bounds` as scratch space.
+fn split_block_into(
+    text: &str,
+    abbreviations: &Abbreviations,
+    bounds: &mut Vec<usize>,
+    out: &mut Vec<Range<usize>>,
+) {
+    bounds.clear();
+    crate::segment::sentence_breaks_into(text, bounds);
     bounds.extend(ellipsis_bounds(text));
     bounds.sort_unstable();
     bounds.dedup();
 
-    let mut out = Vec::new();
     let mut start = 0;
-    for b in bounds {
+    for &b in bounds.iter() {
         if start < b && !should_join(&text[start..b], &text[b..], abbreviations) {
-            push_trimmed(&mut out, text, start..b);
+            push_trimmed(out, text, start..b);
             start = b;
         }
     }
-    push_trimmed(&mut out, text, start..text.len());
-    out
+    push_trimmed(out, text, start..text.len());
 }
 
 /// The longest sentence, in bytes. A longer run without a sentence break is not prose (a list
@@ -1022,6 +1035,21 @@ mod tests {
                 prop_assert_eq!(text, text.trim());
                 last = s.range.end;
             }
+            // The page's split, which reuses its buffers from block to block, is each block's
+            // own split.
+            let expected: Vec<(Range<usize>, usize)> = prose
+                .blocks
+                .iter()
+                .enumerate()
+                .flat_map(|(i, block)| {
+                    let base = block.range.start;
+                    split_block(&prose.text[block.range.clone()], &Abbreviations::default())
+                        .into_iter()
+                        .map(move |r| (base + r.start..base + r.end, i))
+                })
+                .collect();
+            let got: Vec<_> = split_sentences(&prose).into_iter().map(|s| (s.range, s.block)).collect();
+            prop_assert_eq!(got, expected);
         }
     }
 }

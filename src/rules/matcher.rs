@@ -934,11 +934,6 @@ pub(crate) struct CueIndex {
 
 impl CueIndex {
     /// The hits wholly inside `range`, ordered by (start, end, list).
-    pub(crate) fn within(&self, range: Range<usize>) -> Vec<CueHit> {
-        self.within_iter(range).cloned().collect()
-    }
-
-    /// `within` without the copy.
     pub(crate) fn within_iter(&self, range: Range<usize>) -> impl Iterator<Item = &CueHit> {
         cues_within(&self.hits, range)
     }
