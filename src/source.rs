@@ -186,7 +186,9 @@ fn is_continuation(b: u8) -> bool {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut starts = vec![0];
+        // Room for a line every 64 bytes, which most pages do not pass.
+        let mut starts = Vec::with_capacity(bytes.len() / 64 + 1);
+        starts.push(0);
         let mut marks = Vec::new();
         let mut line_start = 0;
         loop {

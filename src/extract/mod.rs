@@ -180,7 +180,12 @@ impl<'a> ProseBuilder<'a> {
     pub fn new(source: &'a str) -> Self {
         ProseBuilder {
             source,
-            prose: Prose::default(),
+            // The prose is at most about as long as its source (markup dropped, entities
+            // decoded): one allocation instead of a page's worth of doublings and copies.
+            prose: Prose {
+                text: String::with_capacity(source.len()),
+                ..Prose::default()
+            },
             stack: Vec::new(),
             fragment_start: 0,
         }
