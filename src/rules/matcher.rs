@@ -1012,6 +1012,18 @@ fn trim_context(text: &str, range: Range<usize>) -> Range<usize> {
 /// True when a match does not start or end inside a word ("cure" in "procured" is not a match).
 /// An edge of the match that is itself not a word character ("100%") needs no boundary.
 pub fn is_bounded(text: &str, start: usize, end: usize) -> bool {
+    // Most edges are ASCII on both sides (this runs for every phrase and cue occurrence): then
+    // the four bytes around the range's ends answer without decoding or Unicode tables.
+    let bytes = text.as_bytes();
+    let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+    let first = bytes.get(start);
+    let last = end.checked_sub(1).and_then(|i| bytes.get(i));
+    let after = bytes.get(end);
+    let ascii = |b: Option<&u8>| b.is_none_or(u8::is_ascii);
+    if ascii(before) && ascii(first) && ascii(last) && ascii(after) {
+        let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+        return (!word(first) || !word(before)) && (!word(last) || !word(after));
+    }
     let word = |c: char| c.is_alphanumeric();
     let first = char_at(text, start);
     let last = char_before(text, end);
