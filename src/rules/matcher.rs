@@ -305,6 +305,61 @@ impl TailSeen {
     }
 }
 
+/// What the page scan keeps of the literals' occurrences, sorted by kind as they come. A type
+/// of its own rather than a closure behind `dyn FnMut`: the scan calls it for millions of
+/// occurrences, and a static call lets it be inlined into the look-ups.
+struct ScanSink<'a> {
+    matcher: &'a Matcher,
+    /// The normalised text (the occurrences are in its lowercased copy, at the same offsets).
+    text: &'a str,
+    phrase_hits: Vec<Hit>,
+    cues: Vec<CueHit>,
+    /// Per regex: where its prefix literals occur.
+    wake: Vec<Vec<usize>>,
+    /// Per regex: where its need words occur.
+    needs: Vec<Vec<Range<usize>>>,
+}
+
+impl ScanSink<'_> {
+    /// Files an occurrence of scan literal `id` at `start..end`.
+    #[inline]
+    fn found(&mut self, id: usize, start: usize, end: usize) {
+        let m = self.matcher;
+        let text = self.text;
+        if id >= m.need_base {
+            // Kept as found: an occurrence `Literal` would not keep only makes the gate less
+            // strict.
+            for &r in &m.need_regexes[id - m.need_base] {
+                self.needs[r].push(start..end);
+            }
+        } else if id >= m.cue_base {
+            // A text past 4 GiB (far beyond any page, and `--max-filesize`'s default) keeps the
+            // cues of its first 4 GiB.
+            if is_bounded(text, start, end)
+                && let Some(cue) = CueHit::new(m.cue_ids[id - m.cue_base], start..end)
+            {
+                self.cues.push(cue);
+            }
+        } else if let Some(&(rule, pattern)) = m.phrase_ids.get(id) {
+            if is_bounded(text, start, end) {
+                self.phrase_hits.push(Hit {
+                    rule,
+                    pattern,
+                    range: start..end,
+                });
+            }
+        } else if let Some(woken) = m.prefix_regexes.get(id - m.phrase_ids.len()) {
+            let at_boundary = is_word_boundary(text.as_bytes(), start);
+            let boundary_after = is_word_boundary(text.as_bytes(), end);
+            for w in woken {
+                if (at_boundary || !w.starts_at_boundary) && (boundary_after || !w.boundary_after) {
+                    self.wake[w.regex].push(start);
+                }
+            }
+        }
+    }
+}
+
 /// Where a regex's need words occur in a text (sorted by start), and how far its wake-ups,
 /// which come in order, have read them.
 struct NeedSeen<'a> {
@@ -660,21 +715,20 @@ impl Matcher {
     /// One pass over a normalised text: the phrase hits and the regexes' wake positions (for
     /// `hits`), and every word-bounded cue.
     pub(crate) fn scan(&self, text: &str) -> (Wakes, CueIndex) {
-        self.scan_with(text, |lowered, found| {
-            self.scan.for_each_match(lowered, found)
+        self.scan_with(text, |lowered, sink| {
+            self.scan
+                .for_each_match(lowered, |id, start, end| sink.found(id, start, end))
         })
     }
 
     /// `scan` with the literals' occurrences in the lowercased text given by `occurrences`
-    /// (which calls `found(literal, start, end)` for each, in any order, and may add some that
-    /// `Literal` says are not kept: they are dropped here).
+    /// (which passes each to `ScanSink::found`, in any order, and may add some that `Literal`
+    /// says are not kept: they are dropped there).
     fn scan_with(
         &self,
         text: &str,
-        occurrences: impl FnOnce(&[u8], &mut dyn FnMut(usize, usize, usize)),
+        occurrences: impl FnOnce(&[u8], &mut ScanSink),
     ) -> (Wakes, CueIndex) {
-        let mut phrase_hits = Vec::new();
-        let mut cues = Vec::new();
         // Buckets rather than one list of (regex, start) pairs, which needed a sort of millions
         // of pairs per megabyte. The buckets are the thread's, reused page after page: growing
         // them afresh was about 2% of a run (hundreds of thousands of reallocations).
@@ -685,42 +739,22 @@ impl Matcher {
         needs.iter_mut().for_each(Vec::clear);
         needs.resize_with(self.regexes.len(), Vec::new);
         let lowered = text.as_bytes().to_ascii_lowercase();
-        let prefixes = self.phrase_ids.len();
-        occurrences(&lowered, &mut |id, start, end| {
-            if id >= self.need_base {
-                // Kept as found: an occurrence `Literal` would not keep only makes the gate
-                // less strict.
-                for &r in &self.need_regexes[id - self.need_base] {
-                    needs[r].push(start..end);
-                }
-            } else if id >= self.cue_base {
-                // A text past 4 GiB (far beyond any page, and `--max-filesize`'s default)
-                // keeps the cues of its first 4 GiB.
-                if is_bounded(text, start, end)
-                    && let Some(cue) = CueHit::new(self.cue_ids[id - self.cue_base], start..end)
-                {
-                    cues.push(cue);
-                }
-            } else if let Some(&(rule, pattern)) = self.phrase_ids.get(id) {
-                if is_bounded(text, start, end) {
-                    phrase_hits.push(Hit {
-                        rule,
-                        pattern,
-                        range: start..end,
-                    });
-                }
-            } else if let Some(woken) = self.prefix_regexes.get(id - prefixes) {
-                let at_boundary = is_word_boundary(text.as_bytes(), start);
-                let boundary_after = is_word_boundary(text.as_bytes(), end);
-                for w in woken {
-                    if (at_boundary || !w.starts_at_boundary)
-                        && (boundary_after || !w.boundary_after)
-                    {
-                        wake[w.regex].push(start);
-                    }
-                }
-            }
-        });
+        let mut sink = ScanSink {
+            matcher: self,
+            text,
+            phrase_hits: Vec::new(),
+            cues: Vec::new(),
+            wake,
+            needs,
+        };
+        occurrences(&lowered, &mut sink);
+        let ScanSink {
+            phrase_hits,
+            mut cues,
+            wake,
+            needs,
+            ..
+        } = sink;
         cues.sort_by_key(|c| (c.start, c.end, c.list));
         let wakes = Wakes {
             phrase_hits,
@@ -1862,14 +1896,18 @@ mod tests {
         };
         let mut compared = 0;
         for (name, text) in corpus(&ruleset) {
-            let expected = sorted(matcher.scan_with(&text, |lowered, found| {
+            let expected = sorted(matcher.scan_with(&text, |lowered, sink| {
                 for m in automaton.find_overlapping_iter(lowered) {
-                    found(m.pattern().as_usize(), m.start(), m.end());
+                    sink.found(m.pattern().as_usize(), m.start(), m.end());
                 }
             }));
             for directly in [false, true] {
-                let got = sorted(matcher.scan_with(&text, |lowered, found| {
-                    matcher.scan.for_each_match_by(directly, lowered, found)
+                let got = sorted(matcher.scan_with(&text, |lowered, sink| {
+                    matcher
+                        .scan
+                        .for_each_match_by(directly, lowered, |id, start, end| {
+                            sink.found(id, start, end)
+                        })
                 }));
                 assert!(got == expected, "{name}, directly: {directly}");
             }
