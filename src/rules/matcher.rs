@@ -1049,14 +1049,17 @@ pub fn is_bounded(text: &str, start: usize, end: usize) -> bool {
     // Most edges are ASCII on both sides (this runs for every phrase and cue occurrence): then
     // the four bytes around the range's ends answer without decoding or Unicode tables.
     let bytes = text.as_bytes();
-    let before = start.checked_sub(1).and_then(|i| bytes.get(i));
-    let first = bytes.get(start);
-    let last = end.checked_sub(1).and_then(|i| bytes.get(i));
-    let after = bytes.get(end);
-    let ascii = |b: Option<&u8>| b.is_none_or(u8::is_ascii);
-    if ascii(before) && ascii(first) && ascii(last) && ascii(after) {
-        let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-        return (!word(first) || !word(before)) && (!word(last) || !word(after));
+    // (No byte, before the start or past the end, is an ASCII non-word byte.)
+    let class = |at: Option<usize>| {
+        at.and_then(|i| bytes.get(i))
+            .map_or(0, |&b| BYTE_CLASS[usize::from(b)])
+    };
+    let before = class(start.checked_sub(1));
+    let first = class(Some(start));
+    let last = class(end.checked_sub(1));
+    let after = class(Some(end));
+    if (before | first | last | after) & NOT_ASCII == 0 {
+        return (first & before & ASCII_WORD == 0) && (last & after & ASCII_WORD == 0);
     }
     let word = |c: char| c.is_alphanumeric();
     let first = char_at(text, start);
@@ -1067,6 +1070,26 @@ pub fn is_bounded(text: &str, start: usize, end: usize) -> bool {
     let right_ok = !last.is_some_and(word) || !after.is_some_and(word);
     left_ok && right_ok
 }
+
+/// `is_bounded`'s classes of bytes: an ASCII letter or digit, or a byte that is not ASCII.
+const ASCII_WORD: u8 = 1;
+const NOT_ASCII: u8 = 2;
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_alphanumeric() {
+            ASCII_WORD
+        } else if !byte.is_ascii() {
+            NOT_ASCII
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// The character starting at byte `at`; an ASCII byte is read without decoding (most are, and
 /// this runs for every phrase and cue occurrence). Panics, as slicing does, off a char boundary.
