@@ -288,10 +288,7 @@ pub fn sentence_breaks_into(text: &str, breaks: &mut Vec<usize>) {
 fn plain_ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
     while at + 8 <= bytes.len() {
         let word = swar::load(bytes, at);
-        let stop = (word & swar::HIGH)
-            | [b'.', b'!', b'?', b'\r', b'\n']
-                .into_iter()
-                .fold(0, |mask, b| mask | swar::equal_bytes(word, b));
+        let stop = (word & swar::HIGH) | swar::equal_any(word, [b'.', b'!', b'?', b'\r', b'\n']);
         if let Some(k) = swar::first_marked(stop) {
             return at + k;
         }

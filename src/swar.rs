@@ -21,6 +21,23 @@ pub fn equal_bytes(word: u64, byte: u8) -> u64 {
     !(((x & LOW7) + LOW7) | x) & HIGH
 }
 
+/// The high bit of each byte of `word` that equals one of `targets`, all ASCII: `equal_bytes`
+/// for each, or-ed together, with the steps the tests share done once.
+pub fn equal_any<const N: usize>(word: u64, targets: [u8; N]) -> u64 {
+    let low = word & LOW7;
+    // A byte's high bit in `(low ^ t) + LOW7` is set when its low seven bits are not `t`'s.
+    let mut differs_from_all = HIGH;
+    for target in targets {
+        debug_assert!(
+            target.is_ascii(),
+            "equal_any compares with ASCII bytes only"
+        );
+        differs_from_all &= (low ^ (u64::from(target) * 0x0101_0101_0101_0101)) + LOW7;
+    }
+    // A byte that is not ASCII equals none of them.
+    !(differs_from_all | word) & HIGH
+}
+
 /// The index of the lowest byte marked in a mask of high bits (`None` for an empty mask).
 pub fn first_marked(mask: u64) -> Option<usize> {
     (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize)
@@ -49,6 +66,18 @@ mod tests {
             assert_eq!(word & HIGH, high);
         }
         assert_eq!(first_marked(0), None);
+        // Every byte value at every place, against a set of targets including the boundary
+        // bytes 0 and 0x7F: equal_any is the or of equal_bytes.
+        let targets = [b'.', b' ', 0, 0x7F, b'\n'];
+        for byte in 0..=255u8 {
+            for place in 0..8 {
+                let mut bytes = [b'a', b'.', 0x80, 0xFF, b' ', 0x7F, 0, b'z'];
+                bytes[place] = byte;
+                let word = u64::from_le_bytes(bytes);
+                let expected = targets.iter().fold(0, |m, &t| m | equal_bytes(word, t));
+                assert_eq!(equal_any(word, targets), expected, "{byte:#x} at {place}");
+            }
+        }
         assert_eq!(first_marked(0x80 << 24), Some(3));
     }
 }

@@ -1237,8 +1237,7 @@ fn kept_ascii_run_end(bytes: &[u8], mut i: usize) -> usize {
     // the next byte is not a space, a tab or non-ASCII.
     while i + 9 <= bytes.len() {
         let (here, next) = (swar::load(bytes, i), swar::load(bytes, i + 1));
-        let ends_a_space =
-            swar::equal_bytes(next, b' ') | swar::equal_bytes(next, b'\t') | (next & swar::HIGH);
+        let ends_a_space = swar::equal_any(next, [b' ', b'\t']) | (next & swar::HIGH);
         let stop = (here & swar::HIGH)
             | swar::equal_bytes(here, b'\t')
             | (swar::equal_bytes(here, b' ') & ends_a_space);
