@@ -83,8 +83,9 @@ struct Tables {
     /// words after "the", "of", "is" are mostly not those of a phrase).
     pair_filter: HashFilter,
     /// For each first two bytes (`head_slot`), bit `k` is set when `by_head` has a literal of
-    /// `k` bytes starting with them (one-byte literals are filed under their byte alone), so a
-    /// word is looked up only at those lengths.
+    /// `k` bytes starting with them, so a word is looked up only at those lengths. One-byte
+    /// literals are filed under their byte alone, and their bit is copied into every slot of
+    /// two bytes starting with it: a word of two bytes or more reads one slot.
     head_lengths: Vec<u64>,
     /// The literals that can start anywhere.
     anywhere: Option<Anywhere>,
@@ -457,6 +458,12 @@ impl Tables {
                 word_entries.push((word_hash(&bytes[..first_word_len]), id));
             }
         }
+        for first in 0..36 {
+            let one_byte = head_lengths[first * 37 + 36];
+            for slot in &mut head_lengths[first * 37..first * 37 + 36] {
+                *slot |= one_byte;
+            }
+        }
         let filter = HashFilter::new(
             word_entries
                 .iter()
@@ -537,11 +544,12 @@ impl Tables {
                 }
             }
             // The lengths of the head literals that the word can start with.
-            let mut lengths = self.head_lengths[head_slot(word[0], None)];
-            if len >= 2 {
-                lengths |= self.head_lengths[head_slot(word[0], Some(word[1]))]
-                    & (u64::MAX >> (63 - len.min(MAX_HEAD_LEN)));
-            }
+            let mut lengths = if len >= 2 {
+                self.head_lengths[head_slot(word[0], Some(word[1]))]
+                    & (u64::MAX >> (63 - len.min(MAX_HEAD_LEN)))
+            } else {
+                self.head_lengths[head_slot(word[0], None)]
+            };
             while lengths != 0 {
                 let k = lengths.trailing_zeros() as usize;
                 lengths &= lengths - 1;
