@@ -176,6 +176,16 @@ pub struct ProseBuilder<'a> {
     fragment_start: usize,
 }
 
+/// The first `\n` or `\r` in `bytes`. The HTML walker pushes text a word at a time, and for a
+/// few bytes `memchr2`'s set-up costs more than looking at each.
+fn find_line_break(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < 16 {
+        bytes.iter().position(|&b| b == b'\n' || b == b'\r')
+    } else {
+        memchr::memchr2(b'\n', b'\r', bytes)
+    }
+}
+
 impl<'a> ProseBuilder<'a> {
     pub fn new(source: &'a str) -> Self {
         ProseBuilder {
@@ -300,7 +310,7 @@ impl<'a> ProseBuilder<'a> {
         // most of a text has none) and widen each to its run. The run cannot reach back past
         // `run_start`: the start of the text, or the end of the last run folded, which is not
         // whitespace.
-        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[run_start..]) {
+        while let Some(found) = find_line_break(&bytes[run_start..]) {
             let line_break = run_start + found;
             let ws_start = bytes[run_start..line_break]
                 .iter()

@@ -101,31 +101,18 @@ fn split_lines(source: &str) -> Vec<Line> {
     let bytes = source.as_bytes();
     let mut lines = Vec::new();
     let mut line_start = start;
-    let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                lines.push(Line {
-                    content: line_start..i,
-                    has_break: true,
-                });
-                i += 1;
-                line_start = i;
-            }
-            b'\r' => {
-                lines.push(Line {
-                    content: line_start..i,
-                    has_break: true,
-                });
-                i += if bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                line_start = i;
-            }
-            _ => i += 1,
-        }
+    // Line ends found with `memchr2`, not byte by byte: a text file is mostly long lines.
+    while let Some(k) = memchr::memchr2(b'\n', b'\r', &bytes[line_start..]) {
+        let end = line_start + k;
+        lines.push(Line {
+            content: line_start..end,
+            has_break: true,
+        });
+        line_start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+            end + 2
+        } else {
+            end + 1
+        };
     }
     if line_start < bytes.len() {
         lines.push(Line {
