@@ -237,7 +237,7 @@ impl Document<'_> {
                 }
                 Some(sentence.end)
             });
-        let mut claims: Vec<(usize, Claim)> = Vec::new(); // (sentence, claim)
+        let mut claims: Vec<(usize, Claim)> = Vec::with_capacity(hits.len()); // (sentence, claim)
         let mut doc_triggers: FxHashMap<usize, Trigger> = FxHashMap::default();
         for hit in hits {
             let rule = &rs.rules[hit.rule];
@@ -284,7 +284,7 @@ impl Document<'_> {
         }
         // Once per rule per sentence: of the candidates that survive context, keep the most severe
         // (the first one on a tie), so a negated first hit does not hide a later claim.
-        let mut findings: Vec<(Finding, Range<usize>)> = Vec::new();
+        let mut findings: Vec<(Finding, Range<usize>)> = Vec::with_capacity(claims.len());
         let mut kept: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         // A sentence's cues, and what it cites, are worked out once per sentence, not once per
         // claim (claims come sentence by sentence); the cues go into one reused vector.

@@ -743,7 +743,9 @@ impl Matcher {
             matcher: self,
             text,
             phrase_hits: Vec::new(),
-            cues: Vec::new(),
+            // Prose has a cue every twenty bytes or so: room for half of that spares most of
+            // the doublings (and their copies) without holding more than growth would.
+            cues: Vec::with_capacity(text.len() / 40),
             wake,
             needs,
         };
