@@ -42,8 +42,8 @@ pub(crate) struct Literals {
     literals: Vec<Literal>,
     /// For the direct search: the ids of the literals by their first byte.
     by_first_byte: Vec<Vec<u32>>,
-    /// `None` if they cannot be built (an automaton with more states than it can number): the
-    /// direct search then does all the work.
+    /// `None` if they cannot be built (an automaton with more states than it can number, or a
+    /// billion literals under one key): the direct search then does all the work.
     tables: OnceLock<Option<Tables>>,
     /// Bytes scanned so far, by every thread.
     scanned: AtomicUsize,
@@ -429,7 +429,7 @@ impl Literals {
 
 impl Tables {
     /// The tables of `literals`, or `None` if the automaton of those that can start anywhere
-    /// (when there are many) cannot be built.
+    /// (when there are many) cannot be built, or a slot would hold too many (`MAX_PER_SLOT`).
     fn new(literals: &[Literal]) -> Option<Tables> {
         let mut word_entries: Vec<(u64, u32)> = Vec::new();
         let mut pair_entries: Vec<(u64, u32)> = Vec::new();
@@ -472,9 +472,9 @@ impl Tables {
         );
         let head_filter = HashFilter::new(head_entries.iter().map(|&(hash, _)| hash));
         let pair_filter = HashFilter::new(pair_entries.iter().map(|&(hash, _)| hash));
-        let by_word = SlotTable::new(word_entries, &pair_firsts, literals);
-        let by_pair = SlotTable::new(pair_entries, &[], literals);
-        let by_head = SlotTable::new(head_entries, &[], literals);
+        let by_word = SlotTable::new(word_entries, &pair_firsts, literals)?;
+        let by_pair = SlotTable::new(pair_entries, &[], literals)?;
+        let by_head = SlotTable::new(head_entries, &[], literals)?;
         let anywhere = if anywhere_ids.is_empty() {
             None
         } else {
@@ -524,14 +524,15 @@ impl Tables {
                 && let Some(entry) = self.by_word.get(hash)
             {
                 self.by_word.each_candidate(entry, &mut check);
-                if entry.pair_keys != 0
+                let pair_keys = entry.pair_keys();
+                if pair_keys != 0
                     && let Some(gap) = rest[len..].iter().position(|&b| is_word_byte(b))
                 {
                     // Keys take one or two bytes of the second word (see `pair_key_len`).
                     let second = len + gap;
                     let two = rest.get(second + 1).is_some_and(|&b| is_word_byte(b));
                     for taken in [1, 2] {
-                        if entry.pair_keys & (1 << (taken - 1)) == 0 || (taken == 2 && !two) {
+                        if pair_keys & (1 << (taken - 1)) == 0 || (taken == 2 && !two) {
                             continue;
                         }
                         let key = word_hash(&rest[..second + taken]);
@@ -605,11 +606,30 @@ struct Slot {
     first: Candidate,
     /// Where the others are in `SlotTable::more`.
     more_at: u32,
-    /// How many literals are filed here (a first word can have none of its own, only pairs).
-    count: u16,
-    /// For `Tables::by_word`: bit 0 (1), `by_pair` has a literal with this first word keyed by
-    /// one (two) bytes of its second word.
-    pair_keys: u8,
+    /// How many literals are filed here, below `MAX_PER_SLOT` (a first word can have none of
+    /// its own, only pairs), and from bit `PAIR_KEYS_SHIFT` on, for `Tables::by_word`: bit 0
+    /// (1), `by_pair` has a literal with this first word keyed by one (two) bytes of its
+    /// second word.
+    count_and_pair_keys: u32,
+}
+
+/// Where `Slot::count_and_pair_keys` keeps the pair-key bits.
+const PAIR_KEYS_SHIFT: u32 = 30;
+
+/// More literals than one slot numbers: a table with a key this common is not built (the
+/// literals are then searched directly), which no ruleset anyone writes comes near.
+const MAX_PER_SLOT: usize = 1 << PAIR_KEYS_SHIFT;
+
+impl Slot {
+    /// How many literals are filed here.
+    fn count(&self) -> usize {
+        (self.count_and_pair_keys & (MAX_PER_SLOT as u32 - 1)) as usize
+    }
+
+    /// The pair-key bits (see `count_and_pair_keys`).
+    fn pair_keys(&self) -> u32 {
+        self.count_and_pair_keys >> PAIR_KEYS_SHIFT
+    }
 }
 
 const EMPTY_SLOT: Slot = Slot {
@@ -620,8 +640,7 @@ const EMPTY_SLOT: Slot = Slot {
         len: 0,
     },
     more_at: 0,
-    count: 0,
-    pair_keys: 0,
+    count_and_pair_keys: 0,
 };
 
 /// The key a hash is filed under: never 0, which marks an empty slot (a hash of 0 shares its
@@ -630,14 +649,15 @@ fn slot_key(hash: u64) -> u64 {
     hash.max(1)
 }
 
-/// The most literals one slot holds (its `count`); a ruleset that files more under one key
-/// (the same spelling 65,536 times) keeps the first ones.
-const MAX_PER_SLOT: usize = u16::MAX as usize;
-
 impl SlotTable {
-    /// The table of `entries` (`(hash, id)`), with `pair_keys` bits or-ed into the slots of
-    /// `extra`'s hashes (filed with no literal of their own if they have none).
-    fn new(entries: Vec<(u64, u32)>, extra: &[(u64, u8)], literals: &[Literal]) -> SlotTable {
+    /// The table of `entries` (`(hash, id)`), with pair-key bits or-ed into the slots of
+    /// `extra`'s hashes (filed with no literal of their own if they have none). `None` if one
+    /// key has `MAX_PER_SLOT` literals or more.
+    fn new(
+        entries: Vec<(u64, u32)>,
+        extra: &[(u64, u8)],
+        literals: &[Literal],
+    ) -> Option<SlotTable> {
         let mut entries: Vec<(u64, u32)> = entries
             .into_iter()
             .map(|(hash, id)| (slot_key(hash), id))
@@ -659,26 +679,27 @@ impl SlotTable {
         while i < entries.len() {
             let key = entries[i].0;
             let group = entries[i..].partition_point(|&(k, _)| k == key);
-            let ids = &entries[i..i + group.min(MAX_PER_SLOT)];
+            if group >= MAX_PER_SLOT {
+                return None;
+            }
+            let ids = &entries[i..i + group];
             i += group;
             let slot = table.slot_for(key);
             let candidate = |id: u32| Candidate::new(id, &literals[id as usize].bytes);
-            slot_set(
-                &mut table.slots[slot],
-                candidate(ids[0].1),
-                // Literals number below `MAX_LITERALS` (a `u32`), each filed once.
-                table.more.len() as u32,
-                ids.len() as u16, // at most `MAX_PER_SLOT`
-            );
+            let slot = &mut table.slots[slot];
+            slot.first = candidate(ids[0].1);
+            // Literals number below `MAX_LITERALS` (a `u32`), each filed once.
+            slot.more_at = table.more.len() as u32;
+            slot.count_and_pair_keys = group as u32; // below `MAX_PER_SLOT`
             table
                 .more
                 .extend(ids[1..].iter().map(|&(_, id)| candidate(id)));
         }
         for &(hash, bits) in extra {
             let slot = table.slot_for(slot_key(hash));
-            table.slots[slot].pair_keys |= bits;
+            table.slots[slot].count_and_pair_keys |= u32::from(bits) << PAIR_KEYS_SHIFT;
         }
-        table
+        Some(table)
     }
 
     /// The slot `key` is filed in, claimed for it if it is not filed yet.
@@ -719,21 +740,16 @@ impl SlotTable {
     /// Calls `check` with the slot's literals, first the one it holds, then the others.
     #[inline(always)]
     fn each_candidate(&self, slot: &Slot, check: &mut impl FnMut(&[Candidate])) {
-        if slot.count == 0 {
+        let count = slot.count();
+        if count == 0 {
             return;
         }
         check(std::slice::from_ref(&slot.first));
-        if slot.count > 1 {
+        if count > 1 {
             let at = slot.more_at as usize;
-            check(&self.more[at..at + usize::from(slot.count) - 1]);
+            check(&self.more[at..at + count - 1]);
         }
     }
-}
-
-fn slot_set(slot: &mut Slot, first: Candidate, more_at: u32, count: u16) {
-    slot.first = first;
-    slot.more_at = more_at;
-    slot.count = count;
 }
 
 #[cfg(test)]
@@ -843,7 +859,7 @@ mod tests {
             (top(15) | 8, 4), // wraps around to slot 0
             (0, 5),
         ];
-        let table = SlotTable::new(entries, &[(top(3) | 9, 0b10)], &list);
+        let table = SlotTable::new(entries, &[(top(3) | 9, 0b10)], &list).unwrap();
         assert_eq!(table.slots.len(), 16);
         let ids = |hash: u64| -> Option<Vec<u32>> {
             let slot = table.get(hash)?;
@@ -861,7 +877,7 @@ mod tests {
         assert_eq!(ids(1), Some(vec![5]));
         // A key with only pair bits: found, with no literal of its own.
         assert_eq!(ids(top(3) | 9), Some(vec![]));
-        assert_eq!(table.get(top(3) | 9).map(|s| s.pair_keys), Some(0b10));
+        assert_eq!(table.get(top(3) | 9).map(Slot::pair_keys), Some(0b10));
         for absent in [top(3) | 10, top(15) | 9, top(7), 2] {
             assert_eq!(ids(absent), None, "{absent:#x}");
         }
