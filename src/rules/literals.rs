@@ -883,6 +883,21 @@ mod tests {
         }
     }
 
+    /// More literals under one key than 16 bits count ("ab cd" + 70,000 numbers, all filed
+    /// under the pair key "ab cd") are all looked up, the last one too.
+    #[test]
+    fn a_key_holding_seventy_thousand_literals_finds_the_last() {
+        let list: Vec<Literal> = (0..70_000)
+            .map(|i| literal(&format!("ab cd{i:05}"), true, false))
+            .collect();
+        let literals = Literals::new(list);
+        let text = b"ab cd69999 and ab cd00000";
+        assert_eq!(
+            reported(&literals, false, text),
+            vec![(0, 15, 25), (69_999, 0, 10)]
+        );
+    }
+
     /// A candidate whose first eight bytes and table key match is still compared to its end:
     /// "no side eff." is filed where "no side effects" is, and is not it.
     #[test]
