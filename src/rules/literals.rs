@@ -330,13 +330,18 @@ const NOT_A_WORD_BYTE: u8 = u8::MAX;
 
 /// Slots of `Tables::head_lengths`: 36 letters and digits for the first byte, times the same
 /// and "none" for the second.
-const HEAD_SLOTS: usize = 36 * 37;
+const HEAD_SLOTS: usize = 36 * SLOTS_PER_FIRST_BYTE;
+
+/// A first byte's row of `head_lengths`: a slot for each second byte, then the slot of "none"
+/// (`NO_SECOND_BYTE`).
+const SLOTS_PER_FIRST_BYTE: usize = 37;
+const NO_SECOND_BYTE: usize = 36;
 
 /// The `head_lengths` slot of a literal or word starting with `first` and `second` (two word
 /// bytes, or one and `None`).
 fn head_slot(first: u8, second: Option<u8>) -> usize {
     let index = |b: u8| usize::from(WORD_INDEX[usize::from(b)]).min(35);
-    index(first) * 37 + second.map_or(36, index)
+    index(first) * SLOTS_PER_FIRST_BYTE + second.map_or(NO_SECOND_BYTE, index)
 }
 
 /// The hash a word or literal is filed under.
@@ -458,9 +463,9 @@ impl Tables {
                 word_entries.push((word_hash(&bytes[..first_word_len]), id));
             }
         }
-        for first in 0..36 {
-            let one_byte = head_lengths[first * 37 + 36];
-            for slot in &mut head_lengths[first * 37..first * 37 + 36] {
+        for row in head_lengths.chunks_exact_mut(SLOTS_PER_FIRST_BYTE) {
+            let one_byte = row[NO_SECOND_BYTE];
+            for slot in &mut row[..NO_SECOND_BYTE] {
                 *slot |= one_byte;
             }
         }
@@ -719,7 +724,9 @@ impl SlotTable {
         }
     }
 
-    /// The slot of `hash`, if anything is filed under it.
+    /// The slot of `hash`, if anything is filed under it. (The probe loop is written out again
+    /// rather than shared with `slot_for`: the shared version cost 0.8% of a run's
+    /// instructions, this being the scan's innermost look-up.)
     #[inline]
     fn get(&self, hash: u64) -> Option<&Slot> {
         let key = slot_key(hash);
