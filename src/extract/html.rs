@@ -554,6 +554,23 @@ fn is_html_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r')
 }
 
+/// The end of the word (a run of bytes that are not HTML whitespace) starting at `start`.
+fn word_end(bytes: &[u8], start: usize, end: usize) -> usize {
+    bytes[start..end]
+        .iter()
+        .position(|&b| is_html_space(b))
+        .map_or(end, |k| start + k)
+}
+
+/// Whether `source[start..end]` (a word, so no HTML whitespace) ends in a whitespace character:
+/// a vertical tab, or a Unicode space such as a no-break space.
+fn ends_in_whitespace(source: &str, start: usize, end: usize) -> bool {
+    match source.as_bytes()[end - 1] {
+        b if b.is_ascii() => b == b'\x0B',
+        _ => source[start..end].ends_with(char::is_whitespace),
+    }
+}
+
 fn has_content(text: &str) -> bool {
     text.chars().any(|c| !c.is_whitespace())
 }
@@ -819,29 +836,98 @@ impl<'s> Walker<'s> {
     /// Pushes `source[range]`, collapsing HTML whitespace runs (also across tags) to one space
     /// the way a browser renders them.
     fn push_exact(&mut self, range: Range<usize>) {
+        #[cfg(test)]
+        if tests::WORD_BY_WORD.with(|on| on.get()) {
+            return self.push_exact_word_by_word(range);
+        }
         let bytes = self.source.as_bytes();
         let mut i = range.start;
         while i < range.end {
-            let start = i;
             if is_html_space(bytes[i]) {
-                while i < range.end && is_html_space(bytes[i]) {
-                    i += 1;
+                i = self.push_whitespace_run(i, range.end);
+                continue;
+            }
+            // Most text is words joined by single spaces. Pushing such a run whole builds what
+            // pushing its words and spaces one at a time builds (each lone space stays exact, so
+            // the pieces merge into one segment), with one call instead of two per word.
+            let (run_end, last_word_end) = self.word_run(i, range.end);
+            let Some(last_word_end) = last_word_end else {
+                // The first word ends in Unicode whitespace (a no-break space): on its own.
+                let word_end = word_end(bytes, i, range.end);
+                let before = self.builder.len();
+                self.builder.push_source(i..word_end);
+                self.pushed(before, &self.source[i..word_end]);
+                i = word_end;
+                continue;
+            };
+            let before = self.builder.len();
+            self.builder.push_source(i..run_end);
+            // The run has no line break, so nothing was folded and prose offsets follow source
+            // offsets. Open links cover its content: from the first word's first character that
+            // is not whitespace to the end of the last word (which ends in such a character).
+            let run = &self.source[i..run_end];
+            let leading = run.len() - run.trim_start_matches(char::is_whitespace).len();
+            self.extend_open_texts(before + leading, before + (last_word_end - i));
+            self.at_space = run_end > last_word_end;
+            i = run_end;
+        }
+    }
+
+    /// From a word start at `start`, the end of the longest run `word ( word)*` (with an optional
+    /// trailing lone space) whose words all end in a character that is not whitespace, and where
+    /// its last word ends; `None` when the first word already ends in whitespace. Those are the
+    /// words after which `push_exact_word_by_word` pushes a lone space exactly.
+    fn word_run(&self, start: usize, end: usize) -> (usize, Option<usize>) {
+        let bytes = self.source.as_bytes();
+        let mut at = start;
+        let mut last_word_end = None;
+        loop {
+            let word_end = word_end(bytes, at, end);
+            if ends_in_whitespace(self.source, at, word_end) {
+                break;
+            }
+            last_word_end = Some(word_end);
+            at = word_end;
+            // A lone space (not the start of a longer whitespace run) continues the run.
+            if at < end && bytes[at] == b' ' && (at + 1 == end || !is_html_space(bytes[at + 1])) {
+                at += 1;
+                if at < end {
+                    continue;
                 }
-                if i - start == 1
-                    && bytes[start] == b' '
-                    && !self.at_space
-                    && self.builder.in_block()
-                {
-                    // A lone space stays an exact piece, so the runs on both sides merge.
-                    self.builder.push_source(start..i);
-                    self.at_space = true;
-                } else {
-                    self.space(start..i);
-                }
+            }
+            break;
+        }
+        (at, last_word_end)
+    }
+
+    /// Pushes the HTML whitespace run starting at `start` (up to `end`) and returns its end.
+    fn push_whitespace_run(&mut self, start: usize, end: usize) -> usize {
+        let bytes = self.source.as_bytes();
+        let mut i = start;
+        while i < end && is_html_space(bytes[i]) {
+            i += 1;
+        }
+        if i - start == 1 && bytes[start] == b' ' && !self.at_space && self.builder.in_block() {
+            // A lone space stays an exact piece, so the runs on both sides merge.
+            self.builder.push_source(start..i);
+            self.at_space = true;
+        } else {
+            self.space(start..i);
+        }
+        i
+    }
+
+    /// The reference for `push_exact`: one word or whitespace run at a time.
+    #[cfg(test)]
+    fn push_exact_word_by_word(&mut self, range: Range<usize>) {
+        let bytes = self.source.as_bytes();
+        let mut i = range.start;
+        while i < range.end {
+            if is_html_space(bytes[i]) {
+                i = self.push_whitespace_run(i, range.end);
             } else {
-                while i < range.end && !is_html_space(bytes[i]) {
-                    i += 1;
-                }
+                let start = i;
+                i = word_end(bytes, i, range.end);
                 let before = self.builder.len();
                 self.builder.push_source(start..i);
                 self.pushed(before, &self.source[start..i]);
@@ -863,10 +949,21 @@ impl<'s> Walker<'s> {
     /// text ranges of open links (which cover content only, never surrounding spaces).
     fn pushed(&mut self, before: usize, text: &str) {
         self.at_space = text.ends_with(char::is_whitespace);
-        if !has_content(text) {
-            return;
+        // A word may start or end with a Unicode space (a no-break space is not HTML
+        // whitespace): the range leaves it out. `text` was pushed as it is (no line break to
+        // fold), so prose offsets follow its offsets.
+        let content = text.trim_start_matches(char::is_whitespace);
+        let start = before + (text.len() - content.len());
+        let content = content.trim_end_matches(char::is_whitespace);
+        if !content.is_empty() {
+            let end = (start + content.len()).min(self.builder.len());
+            self.extend_open_texts(start, end);
         }
-        let after = self.builder.len();
+    }
+
+    /// Extends the text ranges of the open links and superscripts over the content at prose
+    /// `before..after`.
+    fn extend_open_texts(&mut self, before: usize, after: usize) {
         let open_texts = self
             .links
             .iter_mut()
@@ -1138,6 +1235,8 @@ mod tests {
     thread_local! {
         /// How often the chunk log did not add up to a token's value (see `ChunkLog::pieces`).
         pub(super) static FALLBACKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        /// Makes `Walker::push_exact` push one word at a time, the reference its runs must match.
+        pub(super) static WORD_BY_WORD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
     /// Extracts (without the `catch_unwind` guard, so that a panic fails the test) and checks the
@@ -1487,6 +1586,21 @@ mod tests {
         // An unclosed link ends at EOF.
         let prose = run("<p><a href=u>open link");
         assert_eq!(&prose.text[prose.links[0].prose.clone()], "open link");
+        // A no-break space typed into the source is not HTML whitespace, so it belongs to its
+        // word; the link text still leaves it out (the prose trims it at the document's end).
+        for src in [
+            "<p>a <a href=u>\u{a0}our study\u{a0}</a> b",
+            "<p><a href=u>our study\u{a0}",
+        ] {
+            let prose = run(src);
+            assert_eq!(
+                &prose.text[prose.links[0].prose.clone()],
+                "our study",
+                "{src:?}"
+            );
+        }
+        let prose = run("<p>Cures 90% <sup>1\u{a0}</sup> of them");
+        assert_eq!(&prose.text[prose.superscripts[0].clone()], "1");
     }
 
     #[test]
@@ -1683,6 +1797,59 @@ mod tests {
             out.trim_end().to_owned()
         }
 
+        /// Words, spaces and the markup that reads `at_space` or open link ranges: no-break
+        /// spaces and vertical tabs at word ends, whitespace-only words, links, superscripts.
+        const RUN_FRAGMENTS: &[&str] = &[
+            "cure",
+            "a",
+            "\u{e9}",
+            "\u{6cbb}",
+            "\u{a0}",
+            "x\u{a0}",
+            "\u{a0}x",
+            "\u{2003}",
+            "\u{b}",
+            "y\u{b}",
+            "&nbsp;",
+            "&amp;",
+            " ",
+            " ",
+            " ",
+            "  ",
+            "\n",
+            "\r\n",
+            "\t",
+            "<a href=u>",
+            "</a>",
+            "<sup>",
+            "</sup>",
+            "<b>",
+            "</b>",
+            "<p>",
+            "</p>",
+            "<br>",
+            "<li>",
+            "<head>",
+            "<title>",
+            "</title>",
+            "<script>",
+            "</script>",
+            "<img alt=\"a b\u{a0} c\">",
+        ];
+
+        fn word_markup() -> impl Strategy<Value = String> {
+            prop::collection::vec(prop::sample::select(RUN_FRAGMENTS), 0..40)
+                .prop_map(|v| v.concat())
+        }
+
+        /// Extracts `src` pushing one word at a time (`WORD_BY_WORD`), the reference.
+        fn run_word_by_word(src: &str) -> Prose {
+            WORD_BY_WORD.with(|on| on.set(true));
+            let prose = extract_unguarded(src);
+            WORD_BY_WORD.with(|on| on.set(false));
+            prose
+        }
+
         fn markup() -> impl Strategy<Value = String> {
             prop::collection::vec(prop::sample::select(FRAGMENTS), 0..48).prop_map(|v| v.concat())
         }
@@ -1698,6 +1865,13 @@ mod tests {
                 for block in &prose.blocks {
                     prop_assert!(!prose.text[block.range.clone()].is_empty());
                 }
+            }
+
+            #[test]
+            fn word_runs_build_what_single_words_build(src in word_markup()) {
+                let runs = run(&src);
+                let words = run_word_by_word(&src);
+                prop_assert_eq!(format!("{runs:#?}"), format!("{words:#?}"));
             }
 
             #[test]
