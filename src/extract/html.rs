@@ -554,6 +554,23 @@ fn is_html_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r')
 }
 
+/// One of 64 buckets for an element name, from its length and its first, second and last bytes.
+/// The multiplier was picked (by trying random ones) so that the names open on most pages
+/// (`html`, `body`, `div`, `p`, `ul`, `a`, ...) and the scope boundaries that `last` is asked for
+/// (`table`, `button`, `template`, ...) seldom share a bucket; a shared one only costs a hash.
+fn name_bit(name: &str) -> usize {
+    let bytes = name.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return 0;
+    };
+    let second = bytes.get(1).copied().unwrap_or(0);
+    let key = u64::from(first)
+        | u64::from(second) << 8
+        | u64::from(last) << 16
+        | (bytes.len() as u64) << 24;
+    (key.wrapping_mul(0x9234_6319_289d_3b03) >> 58) as usize
+}
+
 /// The end of the word (a run of bytes that are not HTML whitespace) starting at `start`.
 fn word_end(bytes: &[u8], start: usize, end: usize) -> usize {
     bytes[start..end]
@@ -619,6 +636,11 @@ struct Walker<'s> {
     stack: Vec<Open>,
     /// Stack indices of the open elements of each name, innermost last.
     by_name: HashMap<Box<str>, Vec<usize>>,
+    /// How many open elements have a name with each `name_bit`: a zero answers `last` without
+    /// hashing the name. Most look-ups are of scope boundaries (nine names for a `<p>`, twenty-one
+    /// for an `<li>`) that are not open, and hashing with SipHash (kept against crafted names)
+    /// cost 240 instructions a look-up.
+    open_bits: [u32; 64],
     /// Stack indices of the significant open elements, innermost last.
     significant: Vec<usize>,
     links: Vec<OpenLink>,
@@ -646,6 +668,7 @@ impl<'s> Walker<'s> {
             builder: ProseBuilder::new(source),
             stack: Vec::new(),
             by_name: HashMap::new(),
+            open_bits: [0; 64],
             significant: Vec::new(),
             links: Vec::new(),
             superscripts: Vec::new(),
@@ -697,6 +720,9 @@ impl<'s> Walker<'s> {
     // --- stack ---------------------------------------------------------------------------
 
     fn last(&self, name: &str) -> Option<usize> {
+        if self.open_bits[name_bit(name)] == 0 {
+            return None;
+        }
         self.by_name.get(name).and_then(|v| v.last().copied())
     }
 
@@ -706,6 +732,7 @@ impl<'s> Walker<'s> {
 
     fn push(&mut self, open: Open) {
         let idx = self.stack.len();
+        self.open_bits[name_bit(&open.name)] += 1;
         match self.by_name.get_mut(&*open.name) {
             Some(v) => v.push(idx),
             None => {
@@ -734,6 +761,7 @@ impl<'s> Walker<'s> {
         let Some(open) = self.stack.pop() else {
             return;
         };
+        self.open_bits[name_bit(&open.name)] -= 1;
         if let Some(v) = self.by_name.get_mut(&*open.name) {
             v.pop();
         }
