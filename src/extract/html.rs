@@ -611,7 +611,12 @@ const SUP: u8 = 32;
 
 /// An open element.
 struct Open {
-    name: Box<str>,
+    /// Its name's index in `Walker::by_name` and `Walker::open_by_name`.
+    name_id: usize,
+    /// `name_bit` of its name.
+    name_bit: u8,
+    /// Whether it is a heading (`h1`-`h6`).
+    heading: bool,
     /// Whether it opened a builder block (closed when the element is popped).
     block: bool,
     flags: u8,
@@ -634,8 +639,11 @@ struct Walker<'s> {
     source: &'s str,
     builder: ProseBuilder<'s>,
     stack: Vec<Open>,
+    /// The element names seen on the page, each with its index in `open_by_name`. A name is
+    /// hashed once per tag; popping an element needs no look-up.
+    by_name: HashMap<Box<str>, usize>,
     /// Stack indices of the open elements of each name, innermost last.
-    by_name: HashMap<Box<str>, Vec<usize>>,
+    open_by_name: Vec<Vec<usize>>,
     /// How many open elements have a name with each `name_bit`: a zero answers `last` without
     /// hashing the name. Most look-ups are of scope boundaries (nine names for a `<p>`, twenty-one
     /// for an `<li>`) that are not open, and hashing with SipHash (kept against crafted names)
@@ -668,6 +676,7 @@ impl<'s> Walker<'s> {
             builder: ProseBuilder::new(source),
             stack: Vec::new(),
             by_name: HashMap::new(),
+            open_by_name: Vec::new(),
             open_bits: [0; 64],
             significant: Vec::new(),
             links: Vec::new(),
@@ -723,21 +732,39 @@ impl<'s> Walker<'s> {
         if self.open_bits[name_bit(name)] == 0 {
             return None;
         }
-        self.by_name.get(name).and_then(|v| v.last().copied())
+        let id = *self.by_name.get(name)?;
+        self.open_by_name[id].last().copied()
     }
 
     fn last_of(&self, names: &[&str]) -> Option<usize> {
         names.iter().filter_map(|n| self.last(n)).max()
     }
 
+    /// An `Open` for an element named `name` (its name interned in `by_name`).
+    fn open(&mut self, name: &str, block: bool, flags: u8) -> Open {
+        let name_id = match self.by_name.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.open_by_name.len();
+                self.by_name.insert(name.into(), id);
+                self.open_by_name.push(Vec::new());
+                id
+            }
+        };
+        Open {
+            name_id,
+            name_bit: name_bit(name) as u8,
+            heading: heading_level(name).is_some(),
+            block,
+            flags,
+        }
+    }
+
     fn push(&mut self, open: Open) {
         let idx = self.stack.len();
-        self.open_bits[name_bit(&open.name)] += 1;
-        match self.by_name.get_mut(&*open.name) {
-            Some(v) => v.push(idx),
-            None => {
-                self.by_name.insert(open.name.clone(), vec![idx]);
-            }
+        self.open_bits[usize::from(open.name_bit)] += 1;
+        if let Some(v) = self.open_by_name.get_mut(open.name_id) {
+            v.push(idx);
         }
         if open.significant() {
             self.significant.push(idx);
@@ -761,8 +788,8 @@ impl<'s> Walker<'s> {
         let Some(open) = self.stack.pop() else {
             return;
         };
-        self.open_bits[name_bit(&open.name)] -= 1;
-        if let Some(v) = self.by_name.get_mut(&*open.name) {
+        self.open_bits[usize::from(open.name_bit)] -= 1;
+        if let Some(v) = self.open_by_name.get_mut(open.name_id) {
             v.pop();
         }
         if open.significant() {
@@ -1043,11 +1070,8 @@ impl<'s> Walker<'s> {
                 "head" => {
                     if !self.head_seen && self.head == 0 {
                         self.head_seen = true;
-                        self.push(Open {
-                            name: name.into(),
-                            block: false,
-                            flags: HEAD,
-                        });
+                        let open = self.open(name, false, HEAD);
+                        self.push(open);
                     }
                     return;
                 }
@@ -1125,11 +1149,8 @@ impl<'s> Walker<'s> {
         if let Some(kind) = block {
             self.start_block(kind);
         }
-        self.push(Open {
-            name: name.into(),
-            block: block.is_some(),
-            flags,
-        });
+        let open = self.open(name, block.is_some(), flags);
+        self.push(open);
     }
 
     /// The implied end tags of WHATWG's "in body" rules that change block structure: a new
@@ -1151,12 +1172,7 @@ impl<'s> Walker<'s> {
         if closes_p(name) {
             self.close_in_scope(&["p"], BUTTON_SCOPE);
         }
-        if heading_level(name).is_some()
-            && self
-                .stack
-                .last()
-                .is_some_and(|top| heading_level(&top.name).is_some())
-        {
+        if heading_level(name).is_some() && self.stack.last().is_some_and(|top| top.heading) {
             self.pop_one();
         }
     }
