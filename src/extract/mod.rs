@@ -470,6 +470,19 @@ pub fn check_invariants(source: &str, prose: &Prose) -> Result<(), String> {
         }
         last_block = block.range.end;
     }
+    // Link texts and superscripts are prose ranges, for the citation checks to read.
+    let ranges = prose
+        .links
+        .iter()
+        .map(|l| &l.prose)
+        .chain(&prose.superscripts);
+    for range in ranges {
+        if prose.text.get(range.clone()).is_none() {
+            return Err(format!(
+                "link or superscript range {range:?} outside the prose or not on char boundaries"
+            ));
+        }
+    }
     // Every non-whitespace prose byte inside a block is mapped.
     for block in &prose.blocks {
         for (i, c) in prose.text[block.range.clone()].char_indices() {
