@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::json_stream::{ArrayWriter, PrettyWriter, write_nested};
+use super::json_stream::{ArrayWriter, PrettyWriter, RenderedArrays, write_nested};
 use super::{FileError, Reporter, Summary};
 use crate::finding::Finding;
 use crate::source::SourceFile;
@@ -35,6 +35,9 @@ pub(super) struct JsonFinding<'a> {
     message: &'a str,
     suggestion: &'a str,
     references: &'a [String],
+    /// `references` as the rule's shared list: `RenderedArrays` keeps each list's JSON.
+    #[serde(skip)]
+    shared_references: &'a std::sync::Arc<[String]>,
     citation_hint: Option<&'a str>,
     /// Notes of the context cues that changed the severity.
     adjustments: Vec<&'a str>,
@@ -81,6 +84,8 @@ pub struct JsonReporter {
     errors: Vec<FileError>,
     /// Names of the loaded rulesets, for the summary.
     rulesets: Vec<String>,
+    /// Each rule's `references` as JSON, written once and copied for its other findings.
+    rendered_references: RenderedArrays,
 }
 
 impl Default for JsonReporter {
@@ -96,22 +101,29 @@ impl JsonReporter {
             findings: None,
             errors: Vec::new(),
             rulesets,
+            rendered_references: RenderedArrays::default(),
         }
     }
 
     /// The findings array, writing the document's head first if it is not written yet.
-    fn findings_array(&mut self, out: &mut dyn Write) -> io::Result<&mut ArrayWriter> {
-        if self.findings.is_none() {
+    /// (A function of the field, so that the reporter's other fields can be borrowed beside it.)
+    fn findings_array<'w>(
+        findings: &'w mut Option<ArrayWriter>,
+        out: &mut dyn Write,
+    ) -> io::Result<&'w mut ArrayWriter> {
+        if findings.is_none() {
             write!(out, "{{\n  \"version\": {VERSION},\n  \"findings\": [")?;
         }
-        Ok(self.findings.get_or_insert_with(|| ArrayWriter::new(1)))
+        Ok(findings.get_or_insert_with(|| ArrayWriter::new(1)))
     }
 }
 
 impl JsonFinding<'_> {
     /// Writes the finding as its `Serialize` would print it (see `PrettyWriter`), field by
     /// field in the same order.
-    fn write(&self, w: &mut PrettyWriter) {
+    /// `rendered_references`, when given, keeps the JSON of each rule's references for its
+    /// other findings.
+    fn write(&self, w: &mut PrettyWriter, rendered_references: Option<&mut RenderedArrays>) {
         w.begin_object();
         for (key, value) in [
             ("path", self.path),
@@ -142,7 +154,10 @@ impl JsonFinding<'_> {
             w.string(value);
         }
         w.key("references");
-        w.strings(self.references.iter().map(String::as_str));
+        match rendered_references {
+            Some(rendered) => w.shared_strings(self.shared_references, rendered),
+            None => w.strings(self.references.iter().map(String::as_str)),
+        }
         w.key("citation_hint");
         match self.citation_hint {
             Some(hint) => w.string(hint),
@@ -188,6 +203,7 @@ pub(super) fn to_json<'a>(file: &'a SourceFile, f: &'a Finding) -> JsonFinding<'
         message: &f.message,
         suggestion: &f.suggestion,
         references: &f.references[..],
+        shared_references: &f.references,
         citation_hint: f.citation_hint.as_deref(),
         adjustments: f.adjustments.iter().map(|a| a.note.as_str()).collect(),
         waiver: f.waiver.as_ref().map(|w| {
@@ -212,9 +228,10 @@ impl Reporter for JsonReporter {
         if findings.is_empty() {
             return Ok(());
         }
-        let array = self.findings_array(out)?;
+        let array = Self::findings_array(&mut self.findings, out)?;
         for f in findings {
-            array.push_written(out, |w| to_json(file, f).write(w))?;
+            let rendered = &mut self.rendered_references;
+            array.push_written(out, |w| to_json(file, f).write(w, Some(rendered)))?;
         }
         Ok(())
     }
@@ -224,7 +241,7 @@ impl Reporter for JsonReporter {
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        self.findings_array(out)?.close(out)?;
+        Self::findings_array(&mut self.findings, out)?.close(out)?;
         let summary = JsonSummary {
             files: summary.files,
             findings: summary.findings(),
@@ -303,19 +320,58 @@ mod tests {
         let mut bare = finding(17..18, "\u{1}");
         bare.references = Default::default();
         bare.adjustments.clear();
+        // One store of rendered references for all: the second write of each finding at each
+        // depth copies what the first kept; a list kept at one depth is never copied at another.
+        let mut rendered = RenderedArrays::default();
         for f in [plain, full, bare] {
             let json = to_json(&file, &f);
-            for depth in [0, 2, 5] {
-                let mut by_hand = Vec::new();
-                json.write(&mut PrettyWriter::at(&mut by_hand, depth));
+            for depth in [0, 2, 5, 2] {
                 let mut by_serde = Vec::new();
                 write_nested(&mut by_serde, &json, depth).unwrap();
-                assert_eq!(
-                    String::from_utf8(by_hand).unwrap(),
-                    String::from_utf8(by_serde).unwrap()
-                );
+                let by_serde = String::from_utf8(by_serde).unwrap();
+                let mut by_hand = Vec::new();
+                json.write(&mut PrettyWriter::at(&mut by_hand, depth), None);
+                assert_eq!(String::from_utf8(by_hand).unwrap(), by_serde);
+                for _ in 0..2 {
+                    let mut kept = Vec::new();
+                    json.write(&mut PrettyWriter::at(&mut kept, depth), Some(&mut rendered));
+                    assert_eq!(String::from_utf8(kept).unwrap(), by_serde);
+                }
             }
         }
+    }
+
+    #[test]
+    fn findings_of_one_rule_share_its_rendered_references() {
+        let file = SourceFile::from_text("a.md", "cure cure".to_owned(), Encoding::Utf8, 0);
+        let mut first = finding(0..4, "cure");
+        first.references = vec!["FTC \"net impression\"".to_owned()].into();
+        let mut second = finding(5..9, "cure");
+        second.references = first.references.clone();
+        // A list with the same words but its own `Arc` is kept apart, and a finding whose list
+        // differs gets its own bytes.
+        let mut third = finding(5..9, "cure");
+        third.references = vec!["FDA".to_owned()].into();
+        let mut r = JsonReporter::default();
+        let mut out = Vec::new();
+        r.report(&mut out, &file, &[first, second, third]).unwrap();
+        assert_eq!(r.rendered_references.len(), 2);
+        r.finish(&mut out, &Summary::default()).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let references: Vec<_> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["references"].clone())
+            .collect();
+        assert_eq!(
+            references,
+            [
+                serde_json::json!(["FTC \"net impression\""]),
+                serde_json::json!(["FTC \"net impression\""]),
+                serde_json::json!(["FDA"]),
+            ]
+        );
     }
 
     #[test]
