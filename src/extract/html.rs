@@ -908,11 +908,7 @@ impl<'s> Walker<'s> {
             let (run_end, last_word_end) = self.word_run(i, range.end);
             let Some(last_word_end) = last_word_end else {
                 // The first word ends in Unicode whitespace (a no-break space): on its own.
-                let word_end = word_end(bytes, i, range.end);
-                let before = self.builder.len();
-                self.builder.push_source(i..word_end);
-                self.pushed(before, &self.source[i..word_end]);
-                i = word_end;
+                i = self.push_word(i, word_end(bytes, i, range.end));
                 continue;
             };
             let before = self.builder.len();
@@ -972,6 +968,14 @@ impl<'s> Walker<'s> {
         i
     }
 
+    /// Pushes the word `source[start..end]` and returns its end.
+    fn push_word(&mut self, start: usize, end: usize) -> usize {
+        let before = self.builder.len();
+        self.builder.push_source(start..end);
+        self.pushed(before, &self.source[start..end]);
+        end
+    }
+
     /// The reference for `push_exact`: one word or whitespace run at a time.
     #[cfg(test)]
     fn push_exact_word_by_word(&mut self, range: Range<usize>) {
@@ -981,11 +985,7 @@ impl<'s> Walker<'s> {
             if is_html_space(bytes[i]) {
                 i = self.push_whitespace_run(i, range.end);
             } else {
-                let start = i;
-                i = word_end(bytes, i, range.end);
-                let before = self.builder.len();
-                self.builder.push_source(start..i);
-                self.pushed(before, &self.source[start..i]);
+                i = self.push_word(i, word_end(bytes, i, range.end));
             }
         }
     }
@@ -1881,9 +1881,12 @@ mod tests {
             "<img alt=\"a b\u{a0} c\">",
         ];
 
-        fn word_markup() -> impl Strategy<Value = String> {
-            prop::collection::vec(prop::sample::select(RUN_FRAGMENTS), 0..40)
-                .prop_map(|v| v.concat())
+        /// Up to `max` of `fragments`, concatenated.
+        fn concatenated(
+            fragments: &'static [&'static str],
+            max: usize,
+        ) -> impl Strategy<Value = String> {
+            prop::collection::vec(prop::sample::select(fragments), 0..max).prop_map(|v| v.concat())
         }
 
         /// Extracts `src` pushing one word at a time (`WORD_BY_WORD`), the reference.
@@ -1894,15 +1897,11 @@ mod tests {
             prose
         }
 
-        fn markup() -> impl Strategy<Value = String> {
-            prop::collection::vec(prop::sample::select(FRAGMENTS), 0..48).prop_map(|v| v.concat())
-        }
-
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(1024))]
 
             #[test]
-            fn generated_markup_keeps_invariants(src in markup()) {
+            fn generated_markup_keeps_invariants(src in concatenated(FRAGMENTS, 48)) {
                 let prose = run(&src);
                 // Exact segments copy source bytes, so no markup delimiter of a skipped element
                 // can leak: the text of a `<script>` never reaches the prose.
@@ -1912,7 +1911,7 @@ mod tests {
             }
 
             #[test]
-            fn word_runs_build_what_single_words_build(src in word_markup()) {
+            fn word_runs_build_what_single_words_build(src in concatenated(RUN_FRAGMENTS, 40)) {
                 let runs = run(&src);
                 let words = run_word_by_word(&src);
                 prop_assert_eq!(format!("{runs:#?}"), format!("{words:#?}"));
@@ -1920,8 +1919,7 @@ mod tests {
 
             #[test]
             fn text_decodes_like_html5gum(
-                src in prop::collection::vec(prop::sample::select(TEXT_FRAGMENTS), 0..24)
-                    .prop_map(|v| v.concat())
+                src in concatenated(TEXT_FRAGMENTS, 24)
             ) {
                 let prose = run(&src);
                 prop_assert_eq!(prose.text, reference(&src));

@@ -176,8 +176,8 @@ pub struct ProseBuilder<'a> {
     fragment_start: usize,
 }
 
-/// The first `\n` or `\r` in `bytes`. The HTML walker pushes text a word at a time, and for a
-/// few bytes `memchr2`'s set-up costs more than looking at each.
+/// The first `\n` or `\r` in `bytes`. Many pushes are short (an HTML word between tags, a
+/// Markdown inline), and for a few bytes `memchr2`'s set-up costs more than looking at each.
 fn find_line_break(bytes: &[u8]) -> Option<usize> {
     if bytes.len() < 16 {
         bytes.iter().position(|&b| b == b'\n' || b == b'\r')

@@ -7,8 +7,9 @@
 //! columns in Unicode scalar values.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::json_stream::{ArrayWriter, PrettyWriter, RenderedArrays, write_nested};
 use super::{FileError, Reporter, Summary};
@@ -34,15 +35,19 @@ pub(super) struct JsonFinding<'a> {
     matched: &'a str,
     message: &'a str,
     suggestion: &'a str,
-    references: &'a [String],
-    /// `references` as the rule's shared list: `RenderedArrays` keeps each list's JSON.
-    #[serde(skip)]
-    shared_references: &'a std::sync::Arc<[String]>,
+    /// The rule's shared list: `RenderedArrays` keeps each list's JSON.
+    #[serde(serialize_with = "strings")]
+    references: &'a Arc<[String]>,
     citation_hint: Option<&'a str>,
     /// Notes of the context cues that changed the severity.
     adjustments: Vec<&'a str>,
     /// The inline directive that waived the finding; `null` when it was not waived.
     waiver: Option<JsonWaiver<'a>>,
+}
+
+/// A shared list of strings as a JSON array (serde's `Arc` support needs its `rc` feature).
+fn strings<S: Serializer>(list: &&Arc<[String]>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(list.iter())
 }
 
 /// A waiver as JSON: the directive's kind, the reason after `--`, and where the directive is.
@@ -121,9 +126,8 @@ impl JsonReporter {
 impl JsonFinding<'_> {
     /// Writes the finding as its `Serialize` would print it (see `PrettyWriter`), field by
     /// field in the same order.
-    /// `rendered_references`, when given, keeps the JSON of each rule's references for its
-    /// other findings.
-    fn write(&self, w: &mut PrettyWriter, rendered_references: Option<&mut RenderedArrays>) {
+    /// `rendered_references` keeps the JSON of each rule's references for its other findings.
+    fn write(&self, w: &mut PrettyWriter, rendered_references: &mut RenderedArrays) {
         w.begin_object();
         for (key, value) in [
             ("path", self.path),
@@ -154,10 +158,7 @@ impl JsonFinding<'_> {
             w.string(value);
         }
         w.key("references");
-        match rendered_references {
-            Some(rendered) => w.shared_strings(self.shared_references, rendered),
-            None => w.strings(self.references.iter().map(String::as_str)),
-        }
+        w.shared_strings(self.references, rendered_references);
         w.key("citation_hint");
         match self.citation_hint {
             Some(hint) => w.string(hint),
@@ -202,8 +203,7 @@ pub(super) fn to_json<'a>(file: &'a SourceFile, f: &'a Finding) -> JsonFinding<'
         matched: &f.matched,
         message: &f.message,
         suggestion: &f.suggestion,
-        references: &f.references[..],
-        shared_references: &f.references,
+        references: &f.references,
         citation_hint: f.citation_hint.as_deref(),
         adjustments: f.adjustments.iter().map(|a| a.note.as_str()).collect(),
         waiver: f.waiver.as_ref().map(|w| {
@@ -231,7 +231,7 @@ impl Reporter for JsonReporter {
         let array = Self::findings_array(&mut self.findings, out)?;
         for f in findings {
             let rendered = &mut self.rendered_references;
-            array.push_written(out, |w| to_json(file, f).write(w, Some(rendered)))?;
+            array.push_written(out, |w| to_json(file, f).write(w, rendered))?;
         }
         Ok(())
     }
@@ -320,8 +320,9 @@ mod tests {
         let mut bare = finding(17..18, "\u{1}");
         bare.references = Default::default();
         bare.adjustments.clear();
-        // One store of rendered references for all: the second write of each finding at each
-        // depth copies what the first kept; a list kept at one depth is never copied at another.
+        // A fresh store of rendered references escapes them; one store for all: the second write
+        // of each finding at each depth copies what the first kept, and a list kept at one depth
+        // is never copied at another.
         let mut rendered = RenderedArrays::default();
         for f in [plain, full, bare] {
             let json = to_json(&file, &f);
@@ -330,11 +331,14 @@ mod tests {
                 write_nested(&mut by_serde, &json, depth).unwrap();
                 let by_serde = String::from_utf8(by_serde).unwrap();
                 let mut by_hand = Vec::new();
-                json.write(&mut PrettyWriter::at(&mut by_hand, depth), None);
+                json.write(
+                    &mut PrettyWriter::at(&mut by_hand, depth),
+                    &mut RenderedArrays::default(),
+                );
                 assert_eq!(String::from_utf8(by_hand).unwrap(), by_serde);
                 for _ in 0..2 {
                     let mut kept = Vec::new();
-                    json.write(&mut PrettyWriter::at(&mut kept, depth), Some(&mut rendered));
+                    json.write(&mut PrettyWriter::at(&mut kept, depth), &mut rendered);
                     assert_eq!(String::from_utf8(kept).unwrap(), by_serde);
                 }
             }
