@@ -172,8 +172,12 @@ struct Job {
 }
 
 enum Input {
-    /// A file: its path when that is not the job's display name (see `walk::Entry::read_as`).
-    Path(Option<PathBuf>),
+    /// A file: its path when that is not the job's display name (see `walk::Entry::read_as`),
+    /// and what the walk found when it examined it.
+    Path {
+        read_as: Option<PathBuf>,
+        examined: Result<walk::Examined, String>,
+    },
     /// Standard input, already read (or the error reading it).
     Bytes(Result<Vec<u8>, String>),
     /// A path the walk could not enter or read, and why: reported in its place in the order.
@@ -181,13 +185,25 @@ enum Input {
 }
 
 impl Job {
-    fn from_walk(step: walk::Walked) -> Job {
+    /// A job for a step of the walk. A file is examined here, on the walking thread, so that its
+    /// size weighs on the window before it is linted.
+    fn from_walk(step: walk::Walked, max_filesize: u64) -> Job {
         match step {
-            Ok(entry) => Job {
-                display: entry.display,
-                format: entry.format,
-                input: Input::Path(entry.read_as),
-            },
+            Ok(entry) => {
+                let path = entry
+                    .read_as
+                    .as_deref()
+                    .unwrap_or(Path::new(&entry.display));
+                let examined = walk::examine(path, max_filesize);
+                Job {
+                    display: entry.display,
+                    format: entry.format,
+                    input: Input::Path {
+                        read_as: entry.read_as,
+                        examined,
+                    },
+                }
+            }
             Err(error) => Job {
                 display: error.path,
                 format: Format::Plain,
@@ -224,11 +240,27 @@ enum Outcome {
     Failed(String),
 }
 
+/// The weight of a job in the window: its size in bytes, known before it is linted (a job needs
+/// some ten times that while it is linted, and about its size in text and findings after).
+fn job_weight(job: &Job) -> usize {
+    let bytes = match &job.input {
+        Input::Path {
+            examined: Ok(walk::Examined::File(len)),
+            ..
+        } => *len,
+        Input::Bytes(Ok(bytes)) => bytes.len() as u64,
+        _ => 0,
+    };
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
 fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptions) -> Outcome {
     let loaded = match &job.input {
-        Input::Path(path) => {
-            let path = path.as_deref().unwrap_or_else(|| Path::new(&job.display));
-            walk::load(path, &job.display, settings.max_filesize)
+        Input::Path { read_as, examined } => {
+            let path = read_as
+                .as_deref()
+                .unwrap_or_else(|| Path::new(&job.display));
+            walk::load_examined(path, &job.display, settings.max_filesize, examined.clone())
         }
         Input::Bytes(Ok(bytes)) => walk::decode(&job.display, bytes.clone()),
         Input::Bytes(Err(e)) | Input::Unwalkable(e) => Err(e.clone()),
@@ -303,7 +335,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
             _ => true,
         })
-        .map(Job::from_walk);
+        .map(|step| Job::from_walk(step, settings.max_filesize));
     let mut stdin_job = None;
     let mut roots: Vec<String> = paths.iter().map(|p| walk::display_path(p)).collect();
     if read_stdin {
@@ -406,7 +438,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         |job| lint_job(job, rules, &settings, &options),
         !args.no_progress,
         |job, outcome| {
-            if matches!(job.input, Input::Path(_)) {
+            if matches!(job.input, Input::Path { .. }) {
                 files += 1;
             }
             match outcome {
@@ -520,7 +552,8 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let jobs = walk::walk(&paths, &settings.walk_options()).map(Job::from_walk);
+    let jobs = walk::walk(&paths, &settings.walk_options())
+        .map(|step| Job::from_walk(step, settings.max_filesize));
     let options = settings.lint_options(!args.no_inline_config);
     let lint = |job: &Job| lint_job(job, &rules, &settings, &options);
     lint_each(&lint_pool()?, jobs, lint, false, |job, outcome| {
@@ -583,18 +616,16 @@ fn lint_each(
             }
         })
     });
-    // A slow early file holds back at most a window of finished files (and their texts) in
-    // memory, not the rest of the tree.
-    let window = 8 * pool.current_num_threads().max(1);
     let result = schedule::in_order(
         pool,
         jobs,
-        window,
+        lint_window(pool.current_num_threads()),
         |job| {
             let outcome = lint(job);
             bar.inc(1);
             outcome
         },
+        job_weight,
         |panic| {
             bar.inc(1);
             Outcome::Failed(crash_message(panic))
@@ -609,14 +640,27 @@ fn lint_each(
     result
 }
 
+/// How far the walk may run ahead of the reporting. A slow early file holds back at most a
+/// window of finished files (and their texts) in memory, not the rest of the tree. The window is
+/// wide (64 files per thread), so that the other threads keep busy behind a large file and
+/// between the reporter's batches (with 8 a thread, the two cores of the 200 MB benchmark were
+/// idle 6-8% of the run). The weight (the sizes of the files started and not yet reported, at
+/// most 8 MiB unless one file is larger on its own) keeps the files held few when they are
+/// large: it is what bounds memory.
+fn lint_window(threads: usize) -> schedule::Window {
+    schedule::Window {
+        jobs: 64 * threads.max(1),
+        weight: 8 << 20,
+    }
+}
+
 /// The workers that lint files: as many as cores, or RAYON_NUM_THREADS.
 fn lint_pool() -> anyhow::Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("lint-{i}"))
-        // A worker waiting inside the matcher's parallel compile may run other lint jobs on top
-        // of its stack, up to the window's depth (16 on 2 cores). A job needs under 64 KiB in a
-        // release build (several times that in a debug one), so rayon's 2 MiB default could
-        // overflow; the stack is only reserved, and untouched pages cost no memory.
+        // A job needs under 64 KiB in a release build, several times that in a debug one, and a
+        // deeply nested user regex compiles on the worker too: rayon's 2 MiB default leaves
+        // little margin. The stack is only reserved, and untouched pages cost no memory.
         .stack_size(LINT_STACK_BYTES)
         .build()
         .context("cannot start the threads that lint")
@@ -919,17 +963,20 @@ mod tests {
         })
     }
 
-    /// Linting runs rayon itself (the first pages compile regexes on every core). When workers
-    /// waited for the window, a worker waiting inside that took up a queued job and could wait
-    /// for the very job suspended beneath it: about one CI run in fifty hung for good.
+    /// A lint that runs rayon itself (claimlint's first pages once compiled regexes in the pool).
+    /// When workers waited for the window, a worker waiting inside that took up a queued job and
+    /// could wait for the very job suspended beneath it: about one CI run in fifty hung for good.
     #[test]
     fn lint_each_finishes_in_order_when_linting_runs_rayon_itself() {
         use rayon::prelude::*;
         let (finished, deadline) = mpsc::channel();
         std::thread::spawn(move || {
             // More threads than cores, as in CI, where the hang was seen.
+            // Jobs pile up on a waiting worker's stack, up to the window (256 jobs here): the
+            // lint workers' stack size.
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(4)
+                .stack_size(LINT_STACK_BYTES)
                 .build()
                 .unwrap();
             let mut orders = Vec::new();

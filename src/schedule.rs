@@ -1,6 +1,6 @@
 //! Runs jobs (files to lint) on a pool of workers and hands their outcomes to the caller in job
-//! order, with a bounded window of jobs in flight: memory follows the largest files, not the
-//! tree.
+//! order, with a bounded window of jobs in flight and a budget for the outcomes that wait to be
+//! reported: memory follows the largest files, not the tree.
 //!
 //! Threads meet on one board (a mutex and two condition variables) and wake each other only in
 //! batches: the reporting thread when several outcomes are ready in order (or the last ones
@@ -15,10 +15,32 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+/// How far the walk may run ahead of the reporting.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Window {
+    /// No job starts this many or more past the next one to report.
+    pub jobs: usize,
+    /// No job starts that would bring the weight of the jobs started and not yet reported past
+    /// this, unless none is (a job that weighs more on its own starts alone).
+    pub weight: usize,
+}
+
+/// A finished job, its outcome and the job's weight.
+type Done<J, O> = (J, O, usize);
+
+/// The job the walk waits to start, and its weight.
+#[derive(Clone, Copy)]
+struct Waiting {
+    index: usize,
+    weight: usize,
+}
+
 /// What the walking, linting and reporting threads share.
 struct Board<J, O> {
     /// Finished jobs not yet taken for reporting, by index.
-    done: BTreeMap<usize, (J, O)>,
+    done: BTreeMap<usize, Done<J, O>>,
+    /// The weight of the jobs started and not yet reported.
+    held: usize,
     /// Jobs taken for reporting: the next to take has this index.
     taken: usize,
     /// Jobs reported: the walk starts no job `window` or more past this one.
@@ -28,7 +50,7 @@ struct Board<J, O> {
     /// The reporting thread waits for outcomes.
     reporter_waits: bool,
     /// The walking thread waits to start the job with this index.
-    walker_waits_for: Option<usize>,
+    walker_waits_for: Option<Waiting>,
     /// Reporting failed: the walk stops.
     stopped: bool,
     /// A job ended without an outcome (its `on_panic` panicked too): the outcomes after it can
@@ -46,11 +68,28 @@ impl<J, O> Board<J, O> {
             .count()
     }
 
-    /// Whether the reporting thread has outcomes enough to take: a batch, or the last ones (or
-    /// none will come).
-    fn worth_taking(&self, batch: usize) -> bool {
+    /// Whether the reporting thread has outcomes enough to take: a batch, the last ones (or
+    /// none will come), or any while the walk waits for their weight to go (a batch may never
+    /// fill then).
+    fn worth_taking(&self, batch: usize, window: Window) -> bool {
         let ready = self.ready();
-        ready >= batch || self.total.is_some_and(|total| self.taken + ready >= total) || self.lost
+        ready >= batch
+            || self.total.is_some_and(|total| self.taken + ready >= total)
+            || self.lost
+            || (ready > 0
+                && self
+                    .walker_waits_for
+                    .is_some_and(|next| !self.weight_allows(next.weight, window)))
+    }
+
+    /// Whether the walk may start a job of this index and weight.
+    fn may_start(&self, next: Waiting, window: Window) -> bool {
+        next.index < self.reported + window.jobs && self.weight_allows(next.weight, window)
+    }
+
+    /// Whether the weight budget has room for a job of this weight.
+    fn weight_allows(&self, weight: usize, window: Window) -> bool {
+        self.held == 0 || self.held.saturating_add(weight) <= window.weight
     }
 }
 
@@ -72,25 +111,32 @@ impl<J, O> Shared<J, O> {
 
 /// Lints every job on `pool` and hands each outcome to `each` in job order, as soon as it, the
 /// jobs before it and a batch after it are done (the last ones without waiting for a batch, and
-/// none waiting more than 50 ms for one), then drops it. Jobs are taken from the iterator (the walk) as they come, at most `window`
-/// past the next one to report: only the outcomes waiting behind a slow file are held. A job
-/// whose lint panics gets `on_panic`'s outcome, and the rest still run. The first error from
-/// `each` stops the run (jobs not yet started are skipped) and is returned; a panic in `each`,
-/// in the walk or in `on_panic` stops it too, and goes on from here (never a hang).
+/// none waiting more than 50 ms for one), then drops it. Jobs are taken from the iterator (the
+/// walk) as they come, at most `window.jobs` past the next one to report, and while the jobs
+/// started and not yet reported weigh at most `window.weight` (by `weigh`, a file's size): only
+/// the outcomes waiting behind a slow file are held, and few when they are large. A job whose lint panics gets `on_panic`'s
+/// outcome, and the rest still run. The first error from `each` stops the run (jobs not yet
+/// started are skipped) and is returned; a panic in `each`, in the walk or in `on_panic` stops
+/// it too, and goes on from here (never a hang).
 pub(crate) fn in_order<J: Send, O: Send>(
     pool: &rayon::ThreadPool,
     jobs: impl Iterator<Item = J> + Send,
-    window: usize,
+    window: Window,
     lint: impl Fn(&J) -> O + Sync,
+    weigh: impl Fn(&J) -> usize + Sync,
     on_panic: impl Fn(&(dyn Any + Send)) -> O + Sync,
     mut each: impl FnMut(&J, O) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let window = window.max(2);
+    let window = Window {
+        jobs: window.jobs.max(2),
+        ..window
+    };
     // The walk refills the window, and the reporter takes outcomes, half a window at a time.
-    let batch = window / 2;
+    let batch = window.jobs / 2;
     let shared = Shared {
         board: Mutex::new(Board {
             done: BTreeMap::new(),
+            held: 0,
             taken: 0,
             reported: 0,
             total: None,
@@ -103,25 +149,32 @@ pub(crate) fn in_order<J: Send, O: Send>(
         walker: Condvar::new(),
         stop: AtomicBool::new(false),
     };
+    let work = Work {
+        lint: &lint,
+        on_panic: &on_panic,
+    };
     std::thread::scope(|scope| {
-        scope.spawn(|| walk(pool, jobs, window, batch, &shared, &lint, &on_panic));
+        scope.spawn(|| walk(pool, jobs, window, batch, &shared, &weigh, work));
         // However reporting ends (an error from `each`, a panic in it, or the end), the walk is
         // told to stop, or it could wait for the window for ever and the scope with it.
         let _stop_walk = StopOnDrop(&shared);
         loop {
-            let taken = take(&shared, batch);
+            let taken = take(&shared, batch, window);
             if taken.is_empty() {
                 return Ok(());
             }
             let count = taken.len();
-            for (job, outcome) in taken {
+            let mut weight = 0;
+            for (job, outcome, its_weight) in taken {
                 each(&job, outcome)?;
+                weight += its_weight;
             }
             let mut board = shared.lock();
             board.reported += count;
+            board.held -= weight;
             if board
                 .walker_waits_for
-                .is_some_and(|i| i < board.reported + window)
+                .is_some_and(|next| board.may_start(next, window))
             {
                 board.walker_waits_for = None;
                 shared.walker.notify_one();
@@ -130,31 +183,57 @@ pub(crate) fn in_order<J: Send, O: Send>(
     })
 }
 
+/// What the workers do with a job: lint it, or make up its outcome after a panic.
+struct Work<'a, L, P> {
+    lint: &'a L,
+    on_panic: &'a P,
+}
+
+impl<L, P> Clone for Work<'_, L, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L, P> Copy for Work<'_, L, P> {}
+
 /// The walking thread: starts each job on the pool once the window has room for it. The pool's
-/// workers only lint: a worker must never wait for another job, since linting runs rayon itself
-/// (the first pages compile regexes on every core), and a worker waiting inside that may take
-/// up a queued job, so a wait there could be for the very job suspended beneath it.
-fn walk<J: Send, O: Send>(
+/// workers only lint: a worker must never wait for another job, since a lint that ran rayon
+/// itself (claimlint's once did; its regex compile now has threads of its own) would take up
+/// queued jobs while it waits, so a wait there could be for the very job suspended beneath it.
+fn walk<J: Send, O: Send, L, P>(
     pool: &rayon::ThreadPool,
     jobs: impl Iterator<Item = J>,
-    window: usize,
+    window: Window,
     batch: usize,
     shared: &Shared<J, O>,
-    lint: &(impl Fn(&J) -> O + Sync),
-    on_panic: &(impl Fn(&(dyn Any + Send)) -> O + Sync),
-) {
+    weigh: &impl Fn(&J) -> usize,
+    work: Work<'_, L, P>,
+) where
+    L: Fn(&J) -> O + Sync,
+    P: Fn(&(dyn Any + Send)) -> O + Sync,
+{
     pool.in_place_scope(|pool| {
         // However the walk ends (also by a panic in the walk itself), the reporter learns how
         // many jobs there are, or it would wait for ever for the next.
         let mut walked = WalkEnd {
             shared,
             batch,
+            window,
             count: 0,
         };
         for (i, job) in jobs.enumerate() {
+            let next = Waiting {
+                index: i,
+                weight: weigh(&job),
+            };
             let mut board = shared.lock();
-            while i >= board.reported + window && !board.stopped {
-                board.walker_waits_for = Some(i);
+            // A wait for weight is never for ever: the weight held is that of jobs started, and
+            // the reporter will take them.
+            while !board.may_start(next, window) && !board.stopped {
+                board.walker_waits_for = Some(next);
+                // The reporter may be waiting for a batch that the walk holds back.
+                wake_reporter(&mut board, shared, batch, window);
                 board = shared.walker.wait(board).unwrap_or_else(|e| e.into_inner());
             }
             board.walker_waits_for = None;
@@ -162,19 +241,24 @@ fn walk<J: Send, O: Send>(
             if board.stopped {
                 return;
             }
+            board.held += next.weight;
             drop(board);
             walked.count = i + 1;
             pool.spawn(move |_| {
                 if shared.stop.load(Ordering::Relaxed) {
                     return;
                 }
-                let no_outcome = NoOutcome { shared, batch };
-                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| lint(&job)))
-                    .unwrap_or_else(|panic| on_panic(&*panic));
+                let no_outcome = NoOutcome {
+                    shared,
+                    batch,
+                    window,
+                };
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (work.lint)(&job)))
+                    .unwrap_or_else(|panic| (work.on_panic)(&*panic));
                 std::mem::forget(no_outcome);
                 let mut board = shared.lock();
-                board.done.insert(i, (job, outcome));
-                wake_reporter(&mut board, shared, batch);
+                board.done.insert(i, (job, outcome, next.weight));
+                wake_reporter(&mut board, shared, batch, window);
             });
         }
     });
@@ -184,6 +268,7 @@ fn walk<J: Send, O: Send>(
 struct WalkEnd<'a, J, O> {
     shared: &'a Shared<J, O>,
     batch: usize,
+    window: Window,
     count: usize,
 }
 
@@ -191,7 +276,7 @@ impl<J, O> Drop for WalkEnd<'_, J, O> {
     fn drop(&mut self) {
         let mut board = self.shared.lock();
         board.total = Some(self.count);
-        wake_reporter(&mut board, self.shared, self.batch);
+        wake_reporter(&mut board, self.shared, self.batch, self.window);
     }
 }
 
@@ -200,19 +285,25 @@ impl<J, O> Drop for WalkEnd<'_, J, O> {
 struct NoOutcome<'a, J, O> {
     shared: &'a Shared<J, O>,
     batch: usize,
+    window: Window,
 }
 
 impl<J, O> Drop for NoOutcome<'_, J, O> {
     fn drop(&mut self) {
         let mut board = self.shared.lock();
         board.lost = true;
-        wake_reporter(&mut board, self.shared, self.batch);
+        wake_reporter(&mut board, self.shared, self.batch, self.window);
     }
 }
 
 /// Wakes the reporting thread if it waits and has something worth taking.
-fn wake_reporter<J, O>(board: &mut Board<J, O>, shared: &Shared<J, O>, batch: usize) {
-    if board.reporter_waits && board.worth_taking(batch) {
+fn wake_reporter<J, O>(
+    board: &mut Board<J, O>,
+    shared: &Shared<J, O>,
+    batch: usize,
+    window: Window,
+) {
+    if board.reporter_waits && board.worth_taking(batch, window) {
         board.reporter_waits = false;
         shared.reporter.notify_one();
     }
@@ -223,9 +314,9 @@ const BATCH_WAIT: Duration = Duration::from_millis(50);
 
 /// The next outcomes in order, once a batch of them (or the last ones) are done, or once some
 /// have waited `BATCH_WAIT`; empty at the end.
-fn take<J, O>(shared: &Shared<J, O>, batch: usize) -> Vec<(J, O)> {
+fn take<J, O>(shared: &Shared<J, O>, batch: usize, window: Window) -> Vec<Done<J, O>> {
     let mut board = shared.lock();
-    while !board.worth_taking(batch) {
+    while !board.worth_taking(batch, window) {
         board.reporter_waits = true;
         let (guard, waited) = shared
             .reporter
@@ -280,12 +371,20 @@ mod tests {
             .unwrap()
     }
 
+    /// A window of `jobs` jobs and no weight limit.
+    fn jobs_only(jobs: usize) -> Window {
+        Window {
+            jobs,
+            weight: usize::MAX,
+        }
+    }
+
     /// `in_order` on two threads, a window of 16, over jobs that are their own outcome.
     fn numbers_in_order(
         jobs: impl Iterator<Item = usize> + Send,
         each: impl FnMut(&usize, usize) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        in_order(&pool(2), jobs, 16, |&i| i, |_| 0, each)
+        in_order(&pool(2), jobs, jobs_only(16), |&i| i, |_| 1, |_| 0, each)
     }
 
     /// Runs `count` numbered jobs, each sleeping a little for some, and returns the indices in
@@ -298,7 +397,7 @@ mod tests {
         let result = in_order(
             &pool,
             0..count,
-            window,
+            jobs_only(window),
             |&i| {
                 started.fetch_add(1, Ordering::SeqCst);
                 // Early jobs finish late, so later ones pile up behind them.
@@ -307,6 +406,7 @@ mod tests {
                 }
                 i * 10
             },
+            |_| 1,
             |_| usize::MAX,
             |&i, outcome| {
                 assert_eq!(outcome, i * 10);
@@ -371,11 +471,12 @@ mod tests {
             let _ = in_order(
                 &pool(2),
                 0..100usize,
-                16,
+                jobs_only(16),
                 |&i| {
                     assert_ne!(i, 3, "a lint bug");
                     i
                 },
+                |_| 0,
                 |_| panic!("a bug in on_panic"),
                 |_, _| Ok(()),
             );
@@ -433,11 +534,12 @@ mod tests {
         let result = in_order(
             &pool,
             0..20usize,
-            4,
+            jobs_only(4),
             |&i| {
                 assert_ne!(i, 5, "job five");
                 i
             },
+            |_| 0,
             |panic| {
                 let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
                 assert!(message.contains("job five"), "{message}");
@@ -452,5 +554,112 @@ mod tests {
         let mut expected: Vec<usize> = (0..20).collect();
         expected[5] = usize::MAX;
         assert_eq!(outcomes, expected);
+    }
+
+    /// The weight of job `i` in the weight tests: mostly light, every tenth heavier than the
+    /// budget of 100 on its own.
+    fn weight_of(i: usize) -> usize {
+        if i % 10 == 9 { 150 } else { 10 + i % 4 * 10 }
+    }
+
+    /// No job is linted while the jobs started and not reported would weigh more than the budget
+    /// with it, unless it is the only one; the reporter takes what is ready when the walk waits
+    /// for weight (a batch of 50 would never fill under a budget of 100), and all is reported
+    /// in order.
+    #[test]
+    fn jobs_start_within_the_weight_budget_or_alone() {
+        let result = ends_within_a_minute(|| {
+            let in_flight = AtomicUsize::new(0);
+            let mut order = Vec::new();
+            let result = in_order(
+                &pool(3),
+                0..300usize,
+                Window {
+                    jobs: 100,
+                    weight: 100,
+                },
+                |&i| {
+                    let weight = weight_of(i);
+                    let held = in_flight.fetch_add(weight, Ordering::SeqCst) + weight;
+                    // A late first job makes the others pile up behind it.
+                    if i % 50 == 0 {
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    held == weight || held <= 100
+                },
+                |&i| weight_of(i),
+                |_| false,
+                |&i, within| {
+                    in_flight.fetch_sub(weight_of(i), Ordering::SeqCst);
+                    order.push((i, within));
+                    Ok(())
+                },
+            );
+            (result.is_ok(), order)
+        });
+        let (ok, order) = result.unwrap();
+        assert!(ok);
+        let expected: Vec<(usize, bool)> = (0..300).map(|i| (i, true)).collect();
+        assert_eq!(order, expected);
+    }
+
+    /// The reporter wakes for less than a batch only when the walk waits for weight.
+    #[test]
+    fn the_reporter_takes_less_than_a_batch_only_for_a_walk_that_waits_for_weight() {
+        let window = Window {
+            jobs: 16,
+            weight: 100,
+        };
+        let mut board: Board<(), ()> = Board {
+            done: BTreeMap::new(),
+            held: 90,
+            taken: 0,
+            reported: 0,
+            total: None,
+            reporter_waits: true,
+            walker_waits_for: None,
+            stopped: false,
+            lost: false,
+        };
+        board.done.insert(0, ((), (), 10));
+        assert!(!board.worth_taking(8, window), "nobody waits");
+        board.walker_waits_for = Some(Waiting {
+            index: 16,
+            weight: 10,
+        });
+        assert!(
+            !board.worth_taking(8, window),
+            "the walk waits for the job window"
+        );
+        board.walker_waits_for = Some(Waiting {
+            index: 5,
+            weight: 20,
+        });
+        assert!(board.worth_taking(8, window), "the walk waits for weight");
+        assert!(!board.may_start(
+            Waiting {
+                index: 5,
+                weight: 20
+            },
+            window
+        ));
+        assert!(board.may_start(
+            Waiting {
+                index: 5,
+                weight: 10
+            },
+            window
+        ));
+        board.held = 0;
+        assert!(
+            board.may_start(
+                Waiting {
+                    index: 5,
+                    weight: 500
+                },
+                window
+            ),
+            "a heavy job starts alone"
+        );
     }
 }

@@ -590,21 +590,48 @@ pub enum Loaded {
     Skipped(String),
 }
 
+/// What a path's metadata says before the file is opened.
+#[derive(Clone, Debug)]
+pub enum Examined {
+    /// A regular file within the size limit, of this many bytes.
+    File(u64),
+    /// Not to be read, for this reason (not a regular file, or over the limit).
+    Skipped(String),
+}
+
+/// Reads a path's metadata and says whether to read the file, without opening it (opening a
+/// FIFO for reading blocks until a writer appears). The error is a message for the user.
+pub fn examine(path: &Path, max_filesize: u64) -> Result<Examined, String> {
+    let meta = std::fs::metadata(path).map_err(|e| cannot_read(&e))?;
+    Ok(match skip_reason(&meta, max_filesize) {
+        Some(skip) => Examined::Skipped(skip),
+        None => Examined::File(meta.len()),
+    })
+}
+
 /// Reads and decodes a file of at most `max_filesize` bytes. Only regular files are read: a FIFO
 /// would block forever and a device could stream without end, so they are skipped (also when
 /// named explicitly or reached through a symlink). The error is a message for the user (the
 /// caller adds the path).
 pub fn load(path: &Path, display: &str, max_filesize: u64) -> Result<Loaded, String> {
-    let cannot_read = |e: io::Error| format!("cannot read: {}", io_message(&e));
-    // Checked before opening: opening a FIFO for reading blocks until a writer appears.
-    let meta = std::fs::metadata(path).map_err(cannot_read)?;
-    if let Some(skip) = skip_reason(&meta, max_filesize) {
+    load_examined(path, display, max_filesize, examine(path, max_filesize))
+}
+
+/// `load` once `examine` has looked at the path (the walk examines files as it finds them, to
+/// know their sizes before they are linted).
+pub fn load_examined(
+    path: &Path,
+    display: &str,
+    max_filesize: u64,
+    examined: Result<Examined, String>,
+) -> Result<Loaded, String> {
+    if let Examined::Skipped(skip) = examined? {
         return Ok(Loaded::Skipped(skip));
     }
-    let file = std::fs::File::open(path).map_err(cannot_read)?;
-    // The file may have been replaced or have grown since the check: check the open handle
+    let file = std::fs::File::open(path).map_err(|e| cannot_read(&e))?;
+    // The file may have been replaced or have grown since it was examined: check the open handle
     // again and never read more than one byte past the limit.
-    let meta = file.metadata().map_err(cannot_read)?;
+    let meta = file.metadata().map_err(|e| cannot_read(&e))?;
     if let Some(skip) = skip_reason(&meta, max_filesize) {
         return Ok(Loaded::Skipped(skip));
     }
@@ -613,11 +640,15 @@ pub fn load(path: &Path, display: &str, max_filesize: u64) -> Result<Loaded, Str
         &mut io::Read::take(file, max_filesize.saturating_add(1)),
         &mut bytes,
     )
-    .map_err(cannot_read)?;
+    .map_err(|e| cannot_read(&e))?;
     if bytes.len() as u64 > max_filesize {
         return Ok(Loaded::Skipped(too_large(max_filesize)));
     }
     decode(display, bytes)
+}
+
+fn cannot_read(e: &io::Error) -> String {
+    format!("cannot read: {}", io_message(e))
 }
 
 /// Why a file is not read, if it is not: not a regular file, or larger than the limit.

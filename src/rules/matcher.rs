@@ -11,6 +11,7 @@
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
@@ -801,7 +802,7 @@ impl Matcher {
             )
             .collect();
         if uncompiled.len() > 1 {
-            uncompiled.par_iter().for_each(|r| {
+            on_every_core(&uncompiled, |r| {
                 if r.gated {
                     r.anchored();
                 } else {
@@ -1266,9 +1267,74 @@ fn is_kept_ascii(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// Runs `work` on every item, on this thread and on helper threads, one per other thread of the
+/// current rayon pool (the lint workers, or `RAYON_NUM_THREADS`). Not on the pool itself: a lint
+/// worker that waited there for its share to be done would take up other lint jobs meanwhile,
+/// on top of its own stack, as deep as the window of files in flight. A helper thread that
+/// cannot start leaves its share to the others.
+fn on_every_core<T: Sync>(items: &[T], work: impl Fn(&T) + Sync) {
+    let next = AtomicUsize::new(0);
+    let take_and_work = || {
+        while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
+            work(item);
+        }
+    };
+    let helpers = rayon::current_num_threads()
+        .min(items.len())
+        .saturating_sub(1);
+    std::thread::scope(|scope| {
+        for _ in 0..helpers {
+            // A compile may recurse deep into a user's regex: the lint workers' stack size.
+            if std::thread::Builder::new()
+                .name("compile".into())
+                .stack_size(16 << 20)
+                .spawn_scoped(scope, take_and_work)
+                .is_err()
+            {
+                break;
+            }
+        }
+        take_and_work();
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The compile of a page's regexes works each one once, on the calling worker and on
+    /// threads of its own: never on the pool's other workers, which would take up lint jobs while
+    /// they wait.
+    #[test]
+    fn on_every_core_works_each_item_once_off_the_pool() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .thread_name(|i| format!("pool-{i}"))
+            .build()
+            .unwrap();
+        let counts: Vec<AtomicUsize> = (0..60).map(|_| AtomicUsize::new(0)).collect();
+        let names = std::sync::Mutex::new(std::collections::BTreeSet::new());
+        pool.install(|| {
+            let caller = std::thread::current().name().map(str::to_owned);
+            on_every_core(&counts, |count| {
+                count.fetch_add(1, Ordering::Relaxed);
+                let here = std::thread::current().name().map(str::to_owned);
+                let who = if here == caller { "caller" } else { "other" };
+                names.lock().unwrap().insert((who, here));
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            });
+        });
+        assert!(counts.iter().all(|c| c.load(Ordering::Relaxed) == 1));
+        let names = names.into_inner().unwrap();
+        // 60 items of a millisecond leave the two helpers time to start.
+        assert!(names.len() > 1, "{names:?}");
+        for (who, name) in &names {
+            assert!(
+                *who == "caller" || name.as_deref() == Some("compile"),
+                "{names:?}"
+            );
+        }
+    }
 
     /// The matcher as it was before literal gating: one phrase automaton, a `RegexSet` over the
     /// whole text, then `find_iter` for each regex the set reports.
