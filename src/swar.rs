@@ -38,6 +38,23 @@ pub fn equal_any<const N: usize>(word: u64, targets: [u8; N]) -> u64 {
     !(differs_from_all | word) & HIGH
 }
 
+/// The high bit of each byte of `word` that is an ASCII letter (either case) or digit.
+pub fn alphanumeric(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Each byte's low seven bits with its high bit set: subtracting a byte value below 0x80
+    // then never borrows from the next byte, and leaves the high bit set exactly when the low
+    // seven bits are at least that value.
+    let raised = word | HIGH;
+    let at_least = |value: u8| raised.wrapping_sub(u64::from(value) * ONES);
+    let digit = at_least(b'0') & !at_least(b'9' + 1);
+    // Setting bit 5 folds `A`-`Z` onto `a`-`z` (and nothing else onto them).
+    let folded = raised | (0x20 * ONES);
+    let letter = folded.wrapping_sub(u64::from(b'a') * ONES)
+        & !folded.wrapping_sub(u64::from(b'z' + 1) * ONES);
+    // A byte that is not ASCII is neither.
+    (digit | letter) & !word & HIGH
+}
+
 /// The index of the lowest byte marked in a mask of high bits (`None` for an empty mask).
 pub fn first_marked(mask: u64) -> Option<usize> {
     (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize)
@@ -66,6 +83,19 @@ mod tests {
             assert_eq!(word & HIGH, high);
         }
         assert_eq!(first_marked(0), None);
+        // Every byte value at every place, among neighbours on both sides of each range.
+        for byte in 0..=255u8 {
+            for place in 0..8 {
+                let mut bytes = [b'/', b'0', b'9', b':', b'@', b'Z', 0xC3, b'{'];
+                bytes[place] = byte;
+                let word = u64::from_le_bytes(bytes);
+                let expected: u64 = (0..8)
+                    .filter(|&k| bytes[k].is_ascii_alphanumeric())
+                    .map(|k| 0x80u64 << (8 * k))
+                    .sum();
+                assert_eq!(alphanumeric(word), expected, "{byte:#x} at {place}");
+            }
+        }
         // Every byte value at every place, against a set of targets including the boundary
         // bytes 0 and 0x7F: equal_any is the or of equal_bytes.
         let targets = [b'.', b' ', 0, 0x7F, b'\n'];

@@ -10,13 +10,11 @@
 //! is its own first word (or, for a literal that may end inside a word, begins with it), which
 //! one or a few table look-ups per word answer.
 
-use std::hash::BuildHasher;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem;
-use rustc_hash::FxBuildHasher;
 
 use crate::swar;
 
@@ -344,9 +342,35 @@ fn head_slot(first: u8, second: Option<u8>) -> usize {
     index(first) * SLOTS_PER_FIRST_BYTE + second.map_or(NO_SECOND_BYTE, index)
 }
 
-/// The hash a word or literal is filed under.
+/// The hash a word or literal is filed under: its length, then its bytes eight at a time
+/// (little-endian, the last ones padded with zeros), each mixed in by a multiply whose top bits
+/// (the ones the tables read) depend on all the bits below. A word of up to eight bytes is one
+/// mix, and the scan makes it from the bytes it has loaded already (`short_word_hash`).
 fn word_hash(word: &[u8]) -> u64 {
-    FxBuildHasher.hash_one(word)
+    let mut chunks = word.chunks_exact(8);
+    let mut hash = word.len() as u64;
+    for chunk in &mut chunks {
+        hash = mix(hash, swar::load(chunk, 0));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut padded = [0u8; 8];
+        padded[..rest.len()].copy_from_slice(rest);
+        hash = mix(hash, u64::from_le_bytes(padded));
+    }
+    hash
+}
+
+/// `word_hash` of a word of `len` bytes, 1 to 8, given as the low bytes of `bytes` (the
+/// bytes above it are ignored).
+fn short_word_hash(bytes: u64, len: usize) -> u64 {
+    debug_assert!((1..=8).contains(&len));
+    mix(len as u64, bytes & (u64::MAX >> (64 - 8 * len)))
+}
+
+/// One step of `word_hash`: FxHash's, with its multiplier.
+fn mix(hash: u64, chunk: u64) -> u64 {
+    (hash.rotate_left(26) ^ chunk).wrapping_mul(0xf135_7aea_2e62_a9c5)
 }
 
 /// The longest one-word literal that may end inside a word and is still looked up by its
@@ -515,7 +539,10 @@ impl Tables {
             };
             let start = at + skip;
             let rest = &lowered[start..];
-            let len = word_len(rest);
+            // The word's first eight bytes, when the text has them: the hashes of the word, of
+            // its prefixes and of short pair keys are made from them.
+            let head = (rest.len() >= 8).then(|| swar::load(rest, 0));
+            let (len, hash) = word_and_hash(rest, head);
             at = start + len;
             let word = &rest[..len];
             // Candidates are those filed under the text's words here; a hash can be shared,
@@ -524,7 +551,6 @@ impl Tables {
             let mut check = |candidates: &[Candidate]| {
                 report_starting(candidates, rest, start, literals, &mut found)
             };
-            let hash = word_hash(word);
             if self.filter.may_hold(hash)
                 && let Some(entry) = self.by_word.get(hash)
             {
@@ -540,7 +566,12 @@ impl Tables {
                         if pair_keys & (1 << (taken - 1)) == 0 || (taken == 2 && !two) {
                             continue;
                         }
-                        let key = word_hash(&rest[..second + taken]);
+                        let key = match head {
+                            Some(bytes) if second + taken <= 8 => {
+                                short_word_hash(bytes, second + taken)
+                            }
+                            _ => prefix_hash(rest, second + taken),
+                        };
                         if self.pair_filter.may_hold(key)
                             && let Some(entry) = self.by_pair.get(key)
                         {
@@ -559,7 +590,10 @@ impl Tables {
             while lengths != 0 {
                 let k = lengths.trailing_zeros() as usize;
                 lengths &= lengths - 1;
-                let hash = word_hash(&word[..k]);
+                let hash = match head {
+                    Some(bytes) if k <= 8 => short_word_hash(bytes, k),
+                    _ => prefix_hash(rest, k),
+                };
                 if !self.head_filter.may_hold(hash) {
                     continue;
                 }
@@ -570,6 +604,52 @@ impl Tables {
             }
         }
     }
+}
+
+/// The length of the word `text` starts with (at least one byte), and its `word_hash`. `head`
+/// is the text's first eight bytes, if it has as many: a word that ends within them is found
+/// and hashed from them.
+fn word_and_hash(text: &[u8], head: Option<u64>) -> (usize, u64) {
+    if let Some(first) = head {
+        if let Some(len) = swar::first_marked(!swar::alphanumeric(first) & swar::HIGH) {
+            return (len, short_word_hash(first, len));
+        }
+        let mut at = 8;
+        while at + 8 <= text.len() {
+            if let Some(k) =
+                swar::first_marked(!swar::alphanumeric(swar::load(text, at)) & swar::HIGH)
+            {
+                at += k;
+                return (at, prefix_hash(text, at));
+            }
+            at += 8;
+        }
+        let len = at + word_len(&text[at..]);
+        return (len, prefix_hash(text, len));
+    }
+    let len = word_len(text);
+    (len, word_hash(&text[..len]))
+}
+
+/// `word_hash(&text[..len])`, its last chunk loaded whole from `text` and masked when `text`
+/// goes on that far, instead of copied.
+fn prefix_hash(text: &[u8], len: usize) -> u64 {
+    if text.len() < len.next_multiple_of(8) {
+        return word_hash(&text[..len]);
+    }
+    let mut hash = len as u64;
+    let mut at = 0;
+    while at + 8 <= len {
+        hash = mix(hash, swar::load(text, at));
+        at += 8;
+    }
+    if at < len {
+        hash = mix(
+            hash,
+            swar::load(text, at) & (u64::MAX >> (64 - 8 * (len - at))),
+        );
+    }
+    hash
 }
 
 /// Reports each of `candidates` that starts `rest` (the text from `start` on). Inlined into
@@ -763,6 +843,35 @@ impl SlotTable {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The scan's shortcuts hash a word as `word_hash` does, whatever its length and wherever
+    /// the text ends: from the first eight bytes, from loads masked past the end, or copied.
+    #[test]
+    fn the_scans_hashes_are_word_hash() {
+        let text = b"pharmaceutically1 a bc no-side effects 0123456789abcdefghijklmnopq";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let rest = &text[start..end];
+                for len in 1..=rest.len() {
+                    let expected = word_hash(&rest[..len]);
+                    assert_eq!(prefix_hash(rest, len), expected, "{start}..{end}, {len}");
+                    if rest.len() >= 8 && len <= 8 {
+                        let head = swar::load(rest, 0);
+                        assert_eq!(short_word_hash(head, len), expected);
+                    }
+                }
+                if rest.first().is_some_and(|&b| is_word_byte(b)) {
+                    let head = (rest.len() >= 8).then(|| swar::load(rest, 0));
+                    let len = word_len(rest);
+                    assert_eq!(word_and_hash(rest, head), (len, word_hash(&rest[..len])));
+                }
+            }
+        }
+        // Lengths and contents both count: no two of these collide.
+        let words: [&[u8]; 6] = [b"a", b"a\0", b"ab", b"ba", b"abcdefgh", b"abcdefgh\0"];
+        let hashes: std::collections::BTreeSet<u64> = words.iter().map(|w| word_hash(w)).collect();
+        assert_eq!(hashes.len(), words.len());
+    }
 
     /// Every occurrence of every literal that its `Literal` says is kept, by brute force.
     fn kept_occurrences(literals: &[Literal], text: &[u8]) -> Vec<(usize, usize, usize)> {
