@@ -100,6 +100,9 @@ pub struct DocumentRule {
     pub satisfied_by: Vec<usize>,
     /// Term lists that satisfy the rule only as a heading with a section under it.
     pub satisfied_by_heading: Vec<usize>,
+    /// `satisfied_by` and `satisfied_by_heading` together, a bit per list index: the first
+    /// test on each of a page's cues (a page has one every few words).
+    pub satisfying_lists: Vec<u64>,
     /// Term lists that undo a satisfying term next to them ("no side effects").
     pub denied_by: Vec<usize>,
     /// Also triggered by the approved-uses data (`rulesets/data/approvals.toml`).
@@ -567,10 +570,20 @@ fn compile_rule(
                     })
                     .collect()
             };
+            let satisfied_by = resolve(&d.satisfied_by)?;
+            let satisfied_by_heading = resolve(&d.satisfied_by_heading)?;
+            let mut satisfying_lists = Vec::new();
+            for &list in satisfied_by.iter().chain(&satisfied_by_heading) {
+                if satisfying_lists.len() <= list / 64 {
+                    satisfying_lists.resize(list / 64 + 1, 0);
+                }
+                satisfying_lists[list / 64] |= 1 << (list % 64);
+            }
             Some(DocumentRule {
                 trigger_categories: d.trigger_categories,
-                satisfied_by: resolve(&d.satisfied_by)?,
-                satisfied_by_heading: resolve(&d.satisfied_by_heading)?,
+                satisfied_by,
+                satisfied_by_heading,
+                satisfying_lists,
                 denied_by: resolve(&d.denied_by)?,
                 unapproved_use: d.unapproved_use,
                 message: d.message,
