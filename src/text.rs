@@ -56,9 +56,10 @@ pub struct Sentence {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Abbreviations {
     // Fx rather than SipHash: every word before a full stop is looked up. (A page's words are
-    // only looked up, never inserted, so they cannot flood a bucket.)
-    joining: FxHashSet<String>,
-    sentence_final: FxHashSet<String>,
+    // only looked up, never inserted, so they cannot flood a bucket.) Bytes rather than
+    // strings, so that a word lowercased on the stack is looked up without a UTF-8 check.
+    joining: FxHashSet<Box<[u8]>>,
+    sentence_final: FxHashSet<Box<[u8]>>,
 }
 
 /// Built-in joining abbreviations (English). Dotted ones are written without the final dot.
@@ -100,9 +101,13 @@ const LETTER_NAMING: &[&str] = &[
     "exhibit",
 ];
 
-fn normalise(word: &str) -> String {
+fn normalise(word: &str) -> Box<[u8]> {
     let w = word.trim();
-    w.strip_suffix('.').unwrap_or(w).to_lowercase()
+    w.strip_suffix('.')
+        .unwrap_or(w)
+        .to_lowercase()
+        .into_bytes()
+        .into_boxed_slice()
 }
 
 impl Abbreviations {
@@ -153,17 +158,16 @@ impl Abbreviations {
 /// Whether `set` holds `stem` lowercased. The word before every full stop is looked up, so a
 /// short ASCII one (nearly all) is lowercased on the stack: ASCII lowercasing is what
 /// `to_lowercase` does to ASCII text, without the allocation.
-fn contains_lowercased(set: &FxHashSet<String>, stem: &str) -> bool {
+fn contains_lowercased(set: &FxHashSet<Box<[u8]>>, stem: &str) -> bool {
     const ON_STACK: usize = 32;
     if stem.is_ascii() && stem.len() <= ON_STACK {
         let mut buffer = [0u8; ON_STACK];
         let lower = &mut buffer[..stem.len()];
         lower.copy_from_slice(stem.as_bytes());
         lower.make_ascii_lowercase();
-        // Lowercased ASCII is still UTF-8.
-        return std::str::from_utf8(lower).is_ok_and(|lower| set.contains(lower));
+        return set.contains(&*lower);
     }
-    set.contains(&stem.to_lowercase())
+    set.contains(stem.to_lowercase().as_bytes())
 }
 
 impl Default for Abbreviations {
@@ -498,9 +502,9 @@ mod tests {
 
     #[test]
     fn abbreviation_lookups_lowercase_as_to_lowercase_does() {
-        let set: FxHashSet<String> = ["dr", "e.g", "u.s", "straße", "ǆ"]
+        let set: FxHashSet<Box<[u8]>> = ["dr", "e.g", "u.s", "straße", "ǆ"]
             .into_iter()
-            .map(str::to_owned)
+            .map(|w| w.as_bytes().into())
             .collect();
         let long = "A".repeat(40);
         for stem in [
@@ -519,7 +523,7 @@ mod tests {
         ] {
             assert_eq!(
                 contains_lowercased(&set, stem),
-                set.contains(&stem.to_lowercase()),
+                set.contains(stem.to_lowercase().as_bytes()),
                 "{stem}"
             );
         }
