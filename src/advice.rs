@@ -44,7 +44,9 @@ impl Subject {
 pub fn fill(template: &str, matched: &str, subject: &Subject) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
-    while let Some(i) = rest.find('{') {
+    // memchr rather than `find('{')`: this runs twice for every finding, and `find`'s set-up
+    // cost more than the short search.
+    while let Some(i) = memchr::memchr(b'{', rest.as_bytes()) {
         let (before, tail) = rest.split_at(i);
         out.push_str(before);
         let value = if tail.starts_with("{matched}") {
