@@ -644,13 +644,15 @@ fn lint_each(
 /// window of finished files (and their texts) in memory, not the rest of the tree. The window is
 /// wide (64 files per thread), so that the other threads keep busy behind a large file and
 /// between the reporter's batches (with 8 a thread, 1.73-1.89 of the two cores were busy over
-/// the 200 MB benchmark; with 64, 1.96-1.98). The weight (the sizes of the files started and not yet reported, at
-/// most 8 MiB unless one file is larger on its own) keeps the files held few when they are
-/// large: it is what bounds memory.
+/// the 200 MB benchmark; with 64, 1.96-1.98). The weight (the sizes of the files started and not
+/// yet reported: at most 4 MiB per thread, unless none is held) keeps the files held few when
+/// they are large: it is what bounds memory. It grows with the threads, so that each has a
+/// large file to lint.
 fn lint_window(threads: usize) -> schedule::Window {
+    let threads = threads.max(1);
     schedule::Window {
-        jobs: 64 * threads.max(1),
-        weight: 8 << 20,
+        jobs: 64 * threads,
+        weight: threads.saturating_mul(4 << 20),
     }
 }
 
@@ -961,6 +963,44 @@ mod tests {
             format: Format::Plain,
             input: Input::Unwalkable(String::new()),
         })
+    }
+
+    /// A walked file weighs its size (read when the walk examines it), standard input its
+    /// bytes, and a path that cannot be read or is skipped nothing.
+    #[test]
+    fn a_job_weighs_the_bytes_it_will_lint() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("page.md");
+        std::fs::write(&page, "x".repeat(1000)).unwrap();
+        let walked = |path: &Path, max_filesize| {
+            Job::from_walk(
+                Ok(walk::Entry {
+                    display: "page.md".into(),
+                    read_as: Some(path.to_owned()),
+                    format: Format::Markdown,
+                }),
+                max_filesize,
+            )
+        };
+        assert_eq!(job_weight(&walked(&page, 1 << 20)), 1000);
+        // Over --max-filesize: skipped, never read.
+        assert_eq!(job_weight(&walked(&page, 999)), 0);
+        assert_eq!(job_weight(&walked(&dir.path().join("gone.md"), 1 << 20)), 0);
+        let stdin = Job {
+            display: "-".into(),
+            format: Format::Plain,
+            input: Input::Bytes(Ok(vec![b'a'; 42])),
+        };
+        assert_eq!(job_weight(&stdin), 42);
+        // And what the walk examined is what the worker then reads.
+        let Input::Path { read_as, examined } = walked(&page, 1 << 20).input else {
+            panic!("a walked file is a path");
+        };
+        let loaded = walk::load_examined(&read_as.unwrap(), "page.md", 1 << 20, examined);
+        assert!(
+            matches!(&loaded, Ok(Loaded::Text(file)) if file.text.len() == 1000),
+            "{loaded:?}"
+        );
     }
 
     /// A lint that runs rayon itself (claimlint's first pages once compiled regexes in the pool).

@@ -1,10 +1,11 @@
 //! Runs jobs (files to lint) on a pool of workers and hands their outcomes to the caller in job
-//! order, with a bounded window of jobs in flight and a budget for the outcomes that wait to be
-//! reported: memory follows the largest files, not the tree.
+//! order, with a bounded window of jobs in flight and a budget for the weight (the bytes) of the
+//! jobs started and not yet reported: memory follows the largest files, not the tree.
 //!
 //! Threads meet on one board (a mutex and two condition variables) and wake each other only in
 //! batches: the reporting thread when several outcomes are ready in order (or the last ones
-//! are, or some have waited 50 ms), the walking thread when half its window has freed up.
+//! are, or some have waited 50 ms, or the walk waits for weight), the walking thread after a
+//! batch is reported that lets it start its next job.
 //! Waking a thread per file cost several context switches a file, a few percent of a run over
 //! small pages.
 
@@ -21,7 +22,8 @@ pub(crate) struct Window {
     /// No job starts this many or more past the next one to report.
     pub jobs: usize,
     /// No job starts that would bring the weight of the jobs started and not yet reported past
-    /// this, unless none is (a job that weighs more on its own starts alone).
+    /// this, unless they hold none (so a job that weighs more on its own still starts, with
+    /// only weightless jobs beside it).
     pub weight: usize,
 }
 
@@ -43,13 +45,13 @@ struct Board<J, O> {
     held: usize,
     /// Jobs taken for reporting: the next to take has this index.
     taken: usize,
-    /// Jobs reported: the walk starts no job `window` or more past this one.
+    /// Jobs reported: the walk starts no job `window.jobs` or more past this one.
     reported: usize,
     /// The number of jobs, once the walk is over.
     total: Option<usize>,
     /// The reporting thread waits for outcomes.
     reporter_waits: bool,
-    /// The walking thread waits to start the job with this index.
+    /// The walking thread waits to start this job (its index and weight).
     walker_waits_for: Option<Waiting>,
     /// Reporting failed: the walk stops.
     stopped: bool,
@@ -110,11 +112,12 @@ impl<J, O> Shared<J, O> {
 }
 
 /// Lints every job on `pool` and hands each outcome to `each` in job order, as soon as it, the
-/// jobs before it and a batch after it are done (the last ones without waiting for a batch, and
-/// none waiting more than 50 ms for one), then drops it. Jobs are taken from the iterator (the
-/// walk) as they come, at most `window.jobs` past the next one to report, and while the jobs
-/// started and not yet reported weigh at most `window.weight` (by `weigh`, a file's size): only
-/// the outcomes waiting behind a slow file are held, and few when they are large. A job whose lint panics gets `on_panic`'s
+/// jobs before it and a batch after it are done (the last ones without waiting for a batch, none
+/// waiting more than 50 ms for one, and none at all while the walk waits for weight), then drops
+/// it. Jobs are taken from the iterator (the walk) as they come, at most `window.jobs` past the
+/// next one to report, and while the jobs started and not yet reported weigh at most
+/// `window.weight` (by `weigh`, a file's size) or nothing: only the outcomes waiting behind a
+/// slow file are held, and few when they are large. A job whose lint panics gets `on_panic`'s
 /// outcome, and the rest still run. The first error from `each` stops the run (jobs not yet
 /// started are skipped) and is returned; a panic in `each`, in the walk or in `on_panic` stops
 /// it too, and goes on from here (never a hang).
@@ -312,8 +315,8 @@ fn wake_reporter<J, O>(
 /// How long outcomes that are ready wait for the rest of their batch.
 const BATCH_WAIT: Duration = Duration::from_millis(50);
 
-/// The next outcomes in order, once a batch of them (or the last ones) are done, or once some
-/// have waited `BATCH_WAIT`; empty at the end.
+/// The next outcomes in order, once a batch of them (or the last ones) are done, once some have
+/// waited `BATCH_WAIT`, or as soon as any are while the walk waits for weight; empty at the end.
 fn take<J, O>(shared: &Shared<J, O>, batch: usize, window: Window) -> Vec<Done<J, O>> {
     let mut board = shared.lock();
     while !board.worth_taking(batch, window) {
@@ -567,7 +570,7 @@ mod tests {
     /// for weight (a batch of 50 would never fill under a budget of 100), and all is reported
     /// in order.
     #[test]
-    fn jobs_start_within_the_weight_budget_or_alone() {
+    fn jobs_start_within_the_weight_budget_or_beside_weightless_ones() {
         let result = ends_within_a_minute(|| {
             let in_flight = AtomicUsize::new(0);
             let mut order = Vec::new();
@@ -659,7 +662,7 @@ mod tests {
                 },
                 window
             ),
-            "a heavy job starts alone"
+            "a heavy job starts when no weight is held"
         );
     }
 }

@@ -628,7 +628,7 @@ pub fn load_examined(
     if let Examined::Skipped(skip) = examined? {
         return Ok(Loaded::Skipped(skip));
     }
-    let file = std::fs::File::open(path).map_err(|e| cannot_read(&e))?;
+    let file = open_without_blocking(path).map_err(|e| cannot_read(&e))?;
     // The file may have been replaced or have grown since it was examined: check the open handle
     // again and never read more than one byte past the limit.
     let meta = file.metadata().map_err(|e| cannot_read(&e))?;
@@ -645,6 +645,21 @@ pub fn load_examined(
         return Ok(Loaded::Skipped(too_large(max_filesize)));
     }
     decode(display, bytes)
+}
+
+/// Opens a file for reading. On Unix without blocking: the walk examined the path a while
+/// before (up to a window of files earlier), and a path that has become a FIFO since would
+/// otherwise block the open until a writer appears, and the run with it. The open file is
+/// checked again before it is read, and reading a regular file never blocks anyway.
+fn open_without_blocking(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 fn cannot_read(e: &io::Error) -> String {
@@ -735,6 +750,39 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file examined by the walk and replaced by a FIFO before it is read is skipped, never
+    /// opened into a wait for a writer (the test runs the load on a thread and gives it a
+    /// minute: a blocking open would be a hang).
+    #[cfg(unix)]
+    #[test]
+    fn a_file_that_became_a_fifo_after_the_walk_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.md");
+        std::fs::write(&path, "Our tonic cures anxiety.\n").unwrap();
+        let examined = examine(&path, 1 << 20);
+        assert!(matches!(examined, Ok(Examined::File(25))), "{examined:?}");
+        std::fs::remove_file(&path).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(load_examined(&path, "page.md", 1 << 20, examined));
+        });
+        let loaded = wait
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the load blocked on the FIFO");
+        match loaded {
+            Ok(Loaded::Skipped(reason)) => {
+                assert_eq!(reason, "not a regular file (a FIFO)")
+            }
+            Ok(_) => panic!("the FIFO was read"),
+            Err(e) => panic!("{e}"),
+        }
+    }
 
     #[test]
     fn an_entry_keeps_a_second_path_only_when_its_display_name_would_not_read_the_file() {

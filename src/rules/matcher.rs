@@ -1270,37 +1270,101 @@ fn is_kept_ascii(bytes: &[u8], i: usize) -> bool {
 /// Runs `work` on every item, on this thread and on helper threads, one per other thread of the
 /// current rayon pool (the lint workers, or `RAYON_NUM_THREADS`). Not on the pool itself: a lint
 /// worker that waited there for its share to be done would take up other lint jobs meanwhile,
-/// on top of its own stack, as deep as the window of files in flight. A helper thread that
-/// cannot start leaves its share to the others.
+/// on top of its own stack, as deep as the window of files in flight. Helpers are shared by the
+/// whole process (when every worker compiles at once, as on the first pages, they would
+/// otherwise number threads squared): a helper that is not available, or cannot start, leaves
+/// its share to the others. A panic in a helper goes on from here with its own message.
 fn on_every_core<T: Sync>(items: &[T], work: impl Fn(&T) + Sync) {
+    /// Helper threads running now, in the whole process.
+    static HELPERS: AtomicUsize = AtomicUsize::new(0);
+    with_helpers(items, work, &HELPERS);
+}
+
+/// `on_every_core` with `helpers` counting the helper threads running (tests give their own).
+fn with_helpers<T: Sync>(items: &[T], work: impl Fn(&T) + Sync, helpers_running: &AtomicUsize) {
+    /// Gives back a helper's place, however it ends.
+    struct Place<'a>(&'a AtomicUsize);
+    impl Drop for Place<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
     let next = AtomicUsize::new(0);
     let take_and_work = || {
         while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
             work(item);
         }
     };
-    let helpers = rayon::current_num_threads()
-        .min(items.len())
-        .saturating_sub(1);
+    let most = rayon::current_num_threads().saturating_sub(1);
+    let wanted = most.min(items.len().saturating_sub(1));
     std::thread::scope(|scope| {
-        for _ in 0..helpers {
+        let mut helpers = Vec::new();
+        for _ in 0..wanted {
+            if helpers_running.fetch_add(1, Ordering::Relaxed) >= most {
+                helpers_running.fetch_sub(1, Ordering::Relaxed);
+                break;
+            }
+            let place = Place(helpers_running);
             // A compile may recurse deep into a user's regex: the lint workers' stack size.
-            if std::thread::Builder::new()
+            let started = std::thread::Builder::new()
                 .name("compile".into())
                 .stack_size(16 << 20)
-                .spawn_scoped(scope, take_and_work)
-                .is_err()
-            {
-                break;
+                .spawn_scoped(scope, move || {
+                    let _place = place;
+                    take_and_work();
+                });
+            match started {
+                Ok(helper) => helpers.push(helper),
+                // The closure (and the place with it) is dropped.
+                Err(_) => break,
             }
         }
         take_and_work();
+        // Joined here, so that a helper's panic keeps its payload (the scope's own join would
+        // replace it with "a scoped thread panicked").
+        for helper in helpers {
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A helper's panic goes on from the caller with its own message, not the scope's "a scoped
+    /// thread panicked" (the lint reports the message as the file's error).
+    #[test]
+    fn a_panic_in_a_compile_helper_keeps_its_message() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let items: Vec<usize> = (0..40).collect();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                let helpers = AtomicUsize::new(0);
+                with_helpers(
+                    &items,
+                    |_| {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        if std::thread::current().name() == Some("compile") {
+                            panic!("a bug in a regex compile");
+                        }
+                    },
+                    &helpers,
+                )
+            })
+        }));
+        let panic = result.expect_err("the helper's panic goes on");
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+        assert_eq!(message.as_deref(), Some("a bug in a regex compile"));
+    }
 
     /// The compile of a page's regexes works each one once, on the calling worker and on
     /// threads of its own: never on the pool's other workers, which would take up lint jobs while
@@ -1316,13 +1380,32 @@ mod tests {
         let names = std::sync::Mutex::new(std::collections::BTreeSet::new());
         pool.install(|| {
             let caller = std::thread::current().name().map(str::to_owned);
-            on_every_core(&counts, |count| {
-                count.fetch_add(1, Ordering::Relaxed);
-                let here = std::thread::current().name().map(str::to_owned);
-                let who = if here == caller { "caller" } else { "other" };
-                names.lock().unwrap().insert((who, here));
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            });
+            let helpers = AtomicUsize::new(0);
+            with_helpers(
+                &counts,
+                |count| {
+                    count.fetch_add(1, Ordering::Relaxed);
+                    let here = std::thread::current().name().map(str::to_owned);
+                    let who = if here == caller { "caller" } else { "other" };
+                    names.lock().unwrap().insert((who, here));
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                },
+                &helpers,
+            );
+            // Every helper gave its place back.
+            assert_eq!(helpers.load(Ordering::Relaxed), 0);
+            // With the process's helpers all busy elsewhere, the caller works alone.
+            let busy = AtomicUsize::new(2);
+            let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+            with_helpers(
+                &counts,
+                |_| {
+                    threads.lock().unwrap().insert(std::thread::current().id());
+                },
+                &busy,
+            );
+            assert_eq!(threads.into_inner().unwrap().len(), 1);
+            assert_eq!(busy.load(Ordering::Relaxed), 2);
         });
         assert!(counts.iter().all(|c| c.load(Ordering::Relaxed) == 1));
         let names = names.into_inner().unwrap();
