@@ -1280,7 +1280,8 @@ fn on_every_core<T: Sync>(items: &[T], work: impl Fn(&T) + Sync) {
     with_helpers(items, work, &HELPERS);
 }
 
-/// `on_every_core` with `helpers` counting the helper threads running (tests give their own).
+/// `on_every_core` with `helpers_running` counting the helper threads running (tests give their
+/// own).
 fn with_helpers<T: Sync>(items: &[T], work: impl Fn(&T) + Sync, helpers_running: &AtomicUsize) {
     /// Gives back a helper's place, however it ends.
     struct Place<'a>(&'a AtomicUsize);
