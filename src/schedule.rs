@@ -27,6 +27,13 @@ pub(crate) struct Window {
     pub weight: usize,
 }
 
+impl Window {
+    /// The walk refills the window, and the reporter takes outcomes, half a window at a time.
+    fn batch(self) -> usize {
+        self.jobs / 2
+    }
+}
+
 /// A finished job, its outcome and the job's weight.
 type Done<J, O> = (J, O, usize);
 
@@ -73,9 +80,9 @@ impl<J, O> Board<J, O> {
     /// Whether the reporting thread has outcomes enough to take: a batch, the last ones (or
     /// none will come), or any while the walk waits for their weight to go (a batch may never
     /// fill then).
-    fn worth_taking(&self, batch: usize, window: Window) -> bool {
+    fn worth_taking(&self, window: Window) -> bool {
         let ready = self.ready();
-        ready >= batch
+        ready >= window.batch()
             || self.total.is_some_and(|total| self.taken + ready >= total)
             || self.lost
             || (ready > 0
@@ -134,8 +141,6 @@ pub(crate) fn in_order<J: Send, O: Send>(
         jobs: window.jobs.max(2),
         ..window
     };
-    // The walk refills the window, and the reporter takes outcomes, half a window at a time.
-    let batch = window.jobs / 2;
     let shared = Shared {
         board: Mutex::new(Board {
             done: BTreeMap::new(),
@@ -152,17 +157,13 @@ pub(crate) fn in_order<J: Send, O: Send>(
         walker: Condvar::new(),
         stop: AtomicBool::new(false),
     };
-    let work = Work {
-        lint: &lint,
-        on_panic: &on_panic,
-    };
     std::thread::scope(|scope| {
-        scope.spawn(|| walk(pool, jobs, window, batch, &shared, &weigh, work));
+        scope.spawn(|| walk(pool, jobs, window, &shared, &weigh, &lint, &on_panic));
         // However reporting ends (an error from `each`, a panic in it, or the end), the walk is
         // told to stop, or it could wait for the window for ever and the scope with it.
         let _stop_walk = StopOnDrop(&shared);
         loop {
-            let taken = take(&shared, batch, window);
+            let taken = take(&shared, window);
             if taken.is_empty() {
                 return Ok(());
             }
@@ -186,42 +187,24 @@ pub(crate) fn in_order<J: Send, O: Send>(
     })
 }
 
-/// What the workers do with a job: lint it, or make up its outcome after a panic.
-struct Work<'a, L, P> {
-    lint: &'a L,
-    on_panic: &'a P,
-}
-
-impl<L, P> Clone for Work<'_, L, P> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<L, P> Copy for Work<'_, L, P> {}
-
 /// The walking thread: starts each job on the pool once the window has room for it. The pool's
 /// workers only lint: a worker must never wait for another job, since a lint that ran rayon
 /// itself (claimlint's once did; its regex compile now has threads of its own) would take up
 /// queued jobs while it waits, so a wait there could be for the very job suspended beneath it.
-fn walk<J: Send, O: Send, L, P>(
+fn walk<J: Send, O: Send>(
     pool: &rayon::ThreadPool,
     jobs: impl Iterator<Item = J>,
     window: Window,
-    batch: usize,
     shared: &Shared<J, O>,
     weigh: &impl Fn(&J) -> usize,
-    work: Work<'_, L, P>,
-) where
-    L: Fn(&J) -> O + Sync,
-    P: Fn(&(dyn Any + Send)) -> O + Sync,
-{
+    lint: &(impl Fn(&J) -> O + Sync),
+    on_panic: &(impl Fn(&(dyn Any + Send)) -> O + Sync),
+) {
     pool.in_place_scope(|pool| {
         // However the walk ends (also by a panic in the walk itself), the reporter learns how
         // many jobs there are, or it would wait for ever for the next.
         let mut walked = WalkEnd {
             shared,
-            batch,
             window,
             count: 0,
         };
@@ -236,7 +219,7 @@ fn walk<J: Send, O: Send, L, P>(
             while !board.may_start(next, window) && !board.stopped {
                 board.walker_waits_for = Some(next);
                 // The reporter may be waiting for a batch that the walk holds back.
-                wake_reporter(&mut board, shared, batch, window);
+                wake_reporter(&mut board, shared, window);
                 board = shared.walker.wait(board).unwrap_or_else(|e| e.into_inner());
             }
             board.walker_waits_for = None;
@@ -251,17 +234,13 @@ fn walk<J: Send, O: Send, L, P>(
                 if shared.stop.load(Ordering::Relaxed) {
                     return;
                 }
-                let no_outcome = NoOutcome {
-                    shared,
-                    batch,
-                    window,
-                };
-                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (work.lint)(&job)))
-                    .unwrap_or_else(|panic| (work.on_panic)(&*panic));
+                let no_outcome = NoOutcome { shared, window };
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| lint(&job)))
+                    .unwrap_or_else(|panic| on_panic(&*panic));
                 std::mem::forget(no_outcome);
                 let mut board = shared.lock();
                 board.done.insert(i, (job, outcome, next.weight));
-                wake_reporter(&mut board, shared, batch, window);
+                wake_reporter(&mut board, shared, window);
             });
         }
     });
@@ -270,7 +249,6 @@ fn walk<J: Send, O: Send, L, P>(
 /// Tells the reporter, when dropped, how many jobs the walk started.
 struct WalkEnd<'a, J, O> {
     shared: &'a Shared<J, O>,
-    batch: usize,
     window: Window,
     count: usize,
 }
@@ -279,7 +257,7 @@ impl<J, O> Drop for WalkEnd<'_, J, O> {
     fn drop(&mut self) {
         let mut board = self.shared.lock();
         board.total = Some(self.count);
-        wake_reporter(&mut board, self.shared, self.batch, self.window);
+        wake_reporter(&mut board, self.shared, self.window);
     }
 }
 
@@ -287,7 +265,6 @@ impl<J, O> Drop for WalkEnd<'_, J, O> {
 /// `lost`, so the reporter stops waiting for it.
 struct NoOutcome<'a, J, O> {
     shared: &'a Shared<J, O>,
-    batch: usize,
     window: Window,
 }
 
@@ -295,18 +272,13 @@ impl<J, O> Drop for NoOutcome<'_, J, O> {
     fn drop(&mut self) {
         let mut board = self.shared.lock();
         board.lost = true;
-        wake_reporter(&mut board, self.shared, self.batch, self.window);
+        wake_reporter(&mut board, self.shared, self.window);
     }
 }
 
 /// Wakes the reporting thread if it waits and has something worth taking.
-fn wake_reporter<J, O>(
-    board: &mut Board<J, O>,
-    shared: &Shared<J, O>,
-    batch: usize,
-    window: Window,
-) {
-    if board.reporter_waits && board.worth_taking(batch, window) {
+fn wake_reporter<J, O>(board: &mut Board<J, O>, shared: &Shared<J, O>, window: Window) {
+    if board.reporter_waits && board.worth_taking(window) {
         board.reporter_waits = false;
         shared.reporter.notify_one();
     }
@@ -317,9 +289,9 @@ const BATCH_WAIT: Duration = Duration::from_millis(50);
 
 /// The next outcomes in order, once a batch of them (or the last ones) are done, once some have
 /// waited `BATCH_WAIT`, or as soon as any are while the walk waits for weight; empty at the end.
-fn take<J, O>(shared: &Shared<J, O>, batch: usize, window: Window) -> Vec<Done<J, O>> {
+fn take<J, O>(shared: &Shared<J, O>, window: Window) -> Vec<Done<J, O>> {
     let mut board = shared.lock();
-    while !board.worth_taking(batch, window) {
+    while !board.worth_taking(window) {
         board.reporter_waits = true;
         let (guard, waited) = shared
             .reporter
@@ -625,20 +597,20 @@ mod tests {
             lost: false,
         };
         board.done.insert(0, ((), (), 10));
-        assert!(!board.worth_taking(8, window), "nobody waits");
+        assert!(!board.worth_taking(window), "nobody waits");
         board.walker_waits_for = Some(Waiting {
             index: 16,
             weight: 10,
         });
         assert!(
-            !board.worth_taking(8, window),
+            !board.worth_taking(window),
             "the walk waits for the job window"
         );
         board.walker_waits_for = Some(Waiting {
             index: 5,
             weight: 20,
         });
-        assert!(board.worth_taking(8, window), "the walk waits for weight");
+        assert!(board.worth_taking(window), "the walk waits for weight");
         assert!(!board.may_start(
             Waiting {
                 index: 5,
