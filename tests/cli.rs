@@ -111,6 +111,43 @@ fn error_finding_is_rendered_and_exits_one() {
     assert!(!stdout.contains('\x1b'), "no colour when piped");
 }
 
+/// A minified page is one long line: each finding shows the words around its match, cut with
+/// `…`, and still gives the real line and column (not the whole line per finding).
+#[test]
+fn a_long_line_is_shown_cut_around_the_finding() {
+    let filler = "<p>Our clinic is open every day of the week.</p>".repeat(400);
+    let page = format!(
+        "<html><body>\n{filler}<p>Ask about the glorp flumox tonic, ünïcode aside.</p>{filler}</body></html>\n"
+    );
+    let column = page.lines().nth(1).unwrap().find("glorp").unwrap();
+    let column = page.lines().nth(1).unwrap()[..column].chars().count() + 1;
+    let dir = sandbox(&[("min.html", page.as_bytes())]);
+    let (code, stdout, stderr) = stdout_of(claimlint_in(dir.path()).args(["check", "min.html"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains(&format!("┌─ min.html:2:{column}")),
+        "{stdout}"
+    );
+    let source_line = stdout
+        .lines()
+        .find(|l| l.starts_with("2 │ "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        source_line.contains("…") && source_line.contains("glorp flumox tonic"),
+        "{source_line}"
+    );
+    assert!(source_line.chars().count() < 140, "{source_line}");
+    // The carets sit under the match in the cut line.
+    let carets = stdout
+        .lines()
+        .find(|l| l.contains("^^^"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let at = |line: &str, needle: &str| line[..line.find(needle).unwrap()].chars().count();
+    assert_eq!(at(carets, "^"), at(source_line, "glorp"));
+    assert_eq!(carets.matches('^').count(), "glorp flumox".len());
+    assert!(stdout.len() < 2_000, "{} bytes", stdout.len());
+}
+
 #[test]
 fn findings_below_fail_on_exit_zero() {
     case("basic").args(["check", "soft.md"]).assert().code(0);

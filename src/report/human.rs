@@ -4,63 +4,31 @@
 //! only with `--verbose`) says so in its message and labels its directive with the reason.
 //! `--statistics` replaces the findings with counts per rule and per category (`Statistics`).
 //!
-//! codespan reads files through our own `Files` implementation over `SourceFile`'s `LineIndex`,
-//! so line numbers agree with every other output (lone `\r` line ends included) and spans are
-//! the byte offsets of `SourceFile::text`, which has no BOM.
+//! codespan reads each diagnostic's lines from an `Excerpt`: long lines are cut around the
+//! labelled words, and line and column numbers are those of `SourceFile`'s `LineIndex`, so they
+//! agree with every other output (lone `\r` line ends included).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::{self, Files};
+use codespan_reporting::files;
 use codespan_reporting::term::{self, Config, termcolor};
+use rustc_hash::FxHashMap;
 
+use super::excerpt::Excerpt;
 use super::{FileError, ReportOptions, Reporter, Summary, plural};
 use crate::finding::{Finding, Severity};
 use crate::rules::Ruleset;
 use crate::source::SourceFile;
 
-/// One `SourceFile` as codespan's file database.
-pub struct SourceFiles<'a>(pub &'a SourceFile);
-
-impl<'a> Files<'a> for SourceFiles<'a> {
-    type FileId = ();
-    type Name = &'a str;
-    type Source = &'a str;
-
-    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
-        Ok(&self.0.path)
-    }
-
-    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
-        Ok(&self.0.text)
-    }
-
-    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, files::Error> {
-        Ok(self.0.lines.line_of(byte_index))
-    }
-
-    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
-        let len = self.0.text.len();
-        let lines = self.0.lines.len();
-        match self.0.lines.line_range(line_index, len) {
-            Some(r) => Ok(r),
-            // codespan asks for the line after the last one; like its SimpleFile, answer with
-            // an empty range at the end.
-            None if line_index == lines => Ok(len..len),
-            None => Err(files::Error::LineTooLarge {
-                given: line_index,
-                max: lines.saturating_sub(1),
-            }),
-        }
-    }
-}
-
 /// Writes diagnostics as files arrive and the summary line at the end.
 pub struct HumanReporter<'a> {
     color: bool,
-    rules: &'a Ruleset,
+    /// Each rule's gist: the first sentence of its `why`, the note of a finding without an
+    /// evidence hint (worked out once, not once per finding).
+    gists: FxHashMap<&'a str, String>,
     config: Config,
 }
 
@@ -68,25 +36,34 @@ impl<'a> HumanReporter<'a> {
     pub fn new(opts: ReportOptions<'a>) -> Self {
         HumanReporter {
             color: opts.color,
-            rules: opts.rules,
+            gists: gists(opts.rules),
             config: Config::default(),
         }
     }
 
-    /// The diagnostic for one finding.
-    pub fn diagnostic(&self, f: &Finding) -> Diagnostic<()> {
+    /// The file spans a finding's diagnostic labels: its words, its context cues and its
+    /// waiver's directive.
+    fn spans(f: &Finding) -> Vec<Range<usize>> {
+        let mut spans = vec![f.span.clone()];
+        spans.extend(f.adjustments.iter().filter_map(|a| a.span.clone()));
+        spans.extend(f.waiver.as_ref().map(|w| w.span.clone()));
+        spans
+    }
+
+    /// The diagnostic for one finding, its labels placed in `excerpt`.
+    fn diagnostic(&self, f: &Finding, excerpt: &Excerpt) -> Diagnostic<()> {
         let diag = match f.severity {
             Severity::Error => Diagnostic::error(),
             Severity::Warning => Diagnostic::warning(),
             // codespan has no "info" level; `note` is its lowest.
             Severity::Info => Diagnostic::note(),
         };
-        let mut labels = vec![Label::primary((), f.span.clone())];
+        let mut labels = vec![Label::primary((), excerpt.map(&f.span))];
         let mut notes = Vec::new();
         for adj in &f.adjustments {
             match &adj.span {
                 Some(span) => {
-                    labels.push(Label::secondary((), span.clone()).with_message(&adj.note))
+                    labels.push(Label::secondary((), excerpt.map(span)).with_message(&adj.note))
                 }
                 None => notes.push(format!("note: {}", adj.note)),
             }
@@ -94,15 +71,13 @@ impl<'a> HumanReporter<'a> {
         if !f.suggestion.trim().is_empty() {
             notes.push(format!("help: {}", f.suggestion.trim()));
         }
-        let why = self
-            .rules
-            .rule(&f.rule)
-            .map(|r| r.docs.why.trim())
-            .unwrap_or("");
         match f.citation_hint.as_deref().map(str::trim) {
             Some(hint) if !hint.is_empty() => notes.push(format!("note: {hint}")),
-            _ if !why.is_empty() => notes.push(format!("note: {}", first_sentence(why))),
-            _ => {}
+            _ => notes.extend(
+                self.gists
+                    .get(f.rule.as_str())
+                    .map(|gist| format!("note: {gist}")),
+            ),
         }
         if let Some(first) = f.references.first() {
             notes.push(format!("note: see {first}"));
@@ -110,7 +85,7 @@ impl<'a> HumanReporter<'a> {
         let message = match &f.waiver {
             Some(w) => {
                 labels.push(
-                    Label::secondary((), w.span.clone())
+                    Label::secondary((), excerpt.map(&w.span))
                         .with_message(format!("waived here: {}", w.reason)),
                 );
                 format!("(waived) {}", f.message)
@@ -123,26 +98,23 @@ impl<'a> HumanReporter<'a> {
             .with_notes(notes)
     }
 
-    fn emit(
-        &self,
-        out: &mut dyn Write,
-        file: &SourceFile,
-        diag: &Diagnostic<()>,
-    ) -> io::Result<()> {
-        let files = SourceFiles(file);
+    /// Writes one finding's diagnostic.
+    fn emit(&self, out: &mut dyn Write, file: &SourceFile, f: &Finding) -> io::Result<()> {
+        let excerpt = Excerpt::new(file, &Self::spans(f));
+        let diag = self.diagnostic(f, &excerpt);
         let result = if self.color {
             term::emit_to_write_style(
                 &mut termcolor::Ansi::new(&mut *out),
                 &self.config,
-                &files,
-                diag,
+                &excerpt,
+                &diag,
             )
         } else {
             term::emit_to_write_style(
                 &mut termcolor::NoColor::new(&mut *out),
                 &self.config,
-                &files,
-                diag,
+                &excerpt,
+                &diag,
             )
         };
         result.map_err(|e| match e {
@@ -160,7 +132,7 @@ impl Reporter for HumanReporter<'_> {
         findings: &[Finding],
     ) -> io::Result<()> {
         for f in findings {
-            self.emit(out, file, &self.diagnostic(f))?;
+            self.emit(out, file, f)?;
         }
         Ok(())
     }
@@ -175,6 +147,19 @@ impl Reporter for HumanReporter<'_> {
             writeln!(out, "{line}")
         }
     }
+}
+
+/// The gist of every rule that has a `why`, by rule id.
+fn gists(rules: &Ruleset) -> FxHashMap<&str, String> {
+    let mut gists = FxHashMap::default();
+    for rule in &rules.rules {
+        // The first rule of an id is the one `Ruleset::rule` finds.
+        gists
+            .entry(rule.id.as_str())
+            .or_insert_with(|| first_sentence(rule.docs.why.trim()));
+    }
+    gists.retain(|_, gist| !gist.is_empty());
+    gists
 }
 
 /// The first sentence of a rule's `why`: the full text is for `claimlint explain`, a finding
@@ -311,18 +296,6 @@ impl Statistics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Encoding;
-
-    #[test]
-    fn lone_cr_lines_are_numbered() {
-        let file = SourceFile::from_text("a.txt", "one\rtwo cure\rthree".into(), Encoding::Utf8, 0);
-        let files = SourceFiles(&file);
-        assert_eq!(files.line_index((), 8).unwrap(), 1);
-        assert_eq!(files.line_range((), 1).unwrap(), 4..13);
-        assert_eq!(files.location((), 8).unwrap().column_number, 5);
-        assert_eq!(files.line_range((), 3).unwrap(), 18..18);
-        assert!(files.line_range((), 4).is_err());
-    }
 
     #[test]
     fn first_sentence_of_why() {

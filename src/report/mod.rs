@@ -9,6 +9,7 @@
 
 pub mod compact;
 pub mod csv;
+mod excerpt;
 pub mod github;
 pub mod gitlab;
 pub mod html;
