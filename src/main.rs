@@ -233,7 +233,9 @@ fn insert_in_order(
 
 /// What linting one job produced.
 enum Outcome {
-    Linted(SourceFile, Vec<Finding>),
+    /// The file, its findings, and what the workers rendered of them (see `Prerender`; empty
+    /// when nothing was).
+    Linted(SourceFile, Vec<Finding>, Rendered),
     Binary,
     /// Not read, for this reason (not a regular file, or over --max-filesize).
     Skipped(String),
@@ -254,7 +256,56 @@ fn job_weight(job: &Job) -> usize {
     usize::try_from(bytes).unwrap_or(usize::MAX)
 }
 
-fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptions) -> Outcome {
+/// One entry per finding: its rendering in the report's format, or `None` for one the reporter
+/// renders itself.
+type Rendered = Vec<Option<Box<[u8]>>>;
+
+/// The report's rendering on the lint workers (the human format's), and which findings it is
+/// done for: those the report can show.
+struct Prerender<'a> {
+    renderer: &'a dyn report::RenderOne,
+    /// Whether waived findings are shown.
+    waived: bool,
+}
+
+impl Prerender<'_> {
+    fn render(&self, file: &SourceFile, findings: &[Finding]) -> Rendered {
+        findings
+            .iter()
+            .map(|f| {
+                (self.waived || f.waiver.is_none())
+                    .then(|| self.renderer.render_one(file, f))
+                    .flatten()
+            })
+            .collect()
+    }
+}
+
+/// Keeps the findings (and their renderings, when there are any) that `keep` accepts.
+fn retain_findings(
+    findings: &mut Vec<Finding>,
+    rendered: &mut Rendered,
+    mut keep: impl FnMut(&Finding) -> bool,
+) {
+    if rendered.is_empty() {
+        findings.retain(keep);
+        return;
+    }
+    let kept: Vec<bool> = findings.iter().map(&mut keep).collect();
+    // (`rendered` has an entry per finding: the two stay in step.)
+    let mut verdicts = kept.iter();
+    findings.retain(|_| verdicts.next().copied().unwrap_or(true));
+    let mut verdicts = kept.iter();
+    rendered.retain(|_| verdicts.next().copied().unwrap_or(true));
+}
+
+fn lint_job(
+    job: &Job,
+    rules: &Ruleset,
+    settings: &Settings,
+    options: &LintOptions,
+    prerender: Option<&Prerender>,
+) -> Outcome {
     let loaded = match &job.input {
         Input::Path { read_as, examined } => {
             let path = read_as
@@ -269,7 +320,8 @@ fn lint_job(job: &Job, rules: &Ruleset, settings: &Settings, options: &LintOptio
         Ok(Loaded::Text(file)) => {
             let mut findings = claimlint::lint_with(rules, &file, job.format, options);
             findings.retain(|f| f.severity >= settings.min_severity);
-            Outcome::Linted(file, findings)
+            let rendered = prerender.map_or_else(Vec::new, |p| p.render(&file, &findings));
+            Outcome::Linted(file, findings, rendered)
         }
         Ok(Loaded::Binary) => Outcome::Binary,
         Ok(Loaded::Skipped(reason)) => Outcome::Skipped(reason),
@@ -408,18 +460,16 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         report::provenance::command_line(),
         report::provenance::report_time(),
     );
-    let mut reporter = report::reporter(
-        args.format,
-        ReportOptions {
-            color,
-            rules,
-            run: &run,
-            directive: report::DirectiveRule {
-                severity: settings.directive_severity(),
-                enabled: settings.directive_findings(),
-            },
+    let report_options = ReportOptions {
+        color,
+        rules,
+        run: &run,
+        directive: report::DirectiveRule {
+            severity: settings.directive_severity(),
+            enabled: settings.directive_findings(),
         },
-    );
+    };
+    let mut reporter = report::reporter(args.format, report_options);
     let mut summary = Summary {
         roots,
         ..Summary::default()
@@ -427,6 +477,14 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut statistics = Statistics::default();
     // People see waived findings with --verbose; machine formats always carry them, marked.
     let show_waived = args.format != report::Format::Human || cli.verbose;
+    // Not with a baseline: most findings may be baselined, and their rendering wasted.
+    let renderer = (!(args.quiet || args.statistics || baseline.is_some() || recording.is_some()))
+        .then(|| report::renderer(args.format, report_options))
+        .flatten();
+    let prerender = renderer.as_deref().map(|renderer| Prerender {
+        renderer,
+        waived: show_waived,
+    });
     let mut failed = false;
     // Files walked (after --changed-since), whatever became of them.
     let mut files = 0usize;
@@ -435,22 +493,24 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     lint_each(
         &lint_pool()?,
         jobs,
-        |job| lint_job(job, rules, &settings, &options),
+        |job| lint_job(job, rules, &settings, &options, prerender.as_ref()),
         !args.no_progress,
         |job, outcome| {
             if matches!(job.input, Input::Path { .. }) {
                 files += 1;
             }
             match outcome {
-                Outcome::Linted(file, mut findings) => {
+                Outcome::Linted(file, mut findings, mut rendered) => {
                     if let Some(recording) = recording.as_mut() {
                         // Everything recorded is baselined from now on, this run included.
                         recording.record(&file, &findings);
                         let before = findings.len();
-                        findings.retain(|f| f.waiver.is_some());
+                        retain_findings(&mut findings, &mut rendered, |f| f.waiver.is_some());
                         summary.baselined += before - findings.len();
                     }
                     if let Some(baseline) = baseline.as_mut() {
+                        // (Nothing is rendered on the workers with a baseline.)
+                        rendered.clear();
                         summary.baselined += baseline.filter(&file, &mut findings);
                     }
                     if args.statistics {
@@ -460,11 +520,14 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     if !(args.quiet || args.statistics) {
                         // Counted above; what is not shown can go (no copy of the rest).
                         if !show_waived {
-                            findings.retain(|f| f.waiver.is_none());
+                            retain_findings(&mut findings, &mut rendered, |f| f.waiver.is_none());
                         }
-                        reporter
-                            .report(&mut out, &file, &findings)
-                            .map_err(write_error)?;
+                        if rendered.is_empty() {
+                            reporter.report(&mut out, &file, &findings)
+                        } else {
+                            reporter.report_rendered(&mut out, &file, &findings, &rendered)
+                        }
+                        .map_err(write_error)?;
                     }
                 }
                 Outcome::Binary => msg.info(&format!("skipping binary file {}", job.display)),
@@ -555,10 +618,10 @@ fn prune_baseline(cli: &Cli, args: &PruneArgs) -> anyhow::Result<ExitCode> {
     let jobs = walk::walk(&paths, &settings.walk_options())
         .map(|step| Job::from_walk(step, settings.max_filesize));
     let options = settings.lint_options(!args.no_inline_config);
-    let lint = |job: &Job| lint_job(job, &rules, &settings, &options);
+    let lint = |job: &Job| lint_job(job, &rules, &settings, &options, None);
     lint_each(&lint_pool()?, jobs, lint, false, |job, outcome| {
         match outcome {
-            Outcome::Linted(file, mut findings) => {
+            Outcome::Linted(file, mut findings, _) => {
                 baseline.filter(&file, &mut findings);
             }
             Outcome::Binary | Outcome::Skipped(_) => {}

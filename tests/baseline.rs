@@ -325,3 +325,58 @@ fn changed_since_outside_a_repository_is_an_error() {
         "{stderr}"
     );
 }
+
+/// The human report's diagnostics are rendered on the lint workers, except with a baseline
+/// (most findings may be baselined, so their rendering would be wasted), where the reporting
+/// thread renders them. Both must print the same report, waived findings and cut lines included.
+#[test]
+fn the_human_report_is_the_same_rendered_on_the_workers_or_not() {
+    let long = format!(
+        "{} Our glorp flumox tonic. You will feel zingy. {}\n",
+        "Plain words here. ".repeat(20),
+        "More plain words. ".repeat(20)
+    );
+    let dir = sandbox(&[
+        ("clean.md", "Nothing to see.\n"),
+        (
+            "a.md",
+            "<!-- claimlint-disable-next-line demo-claim -- approved by legal, ref 12 -->\n\
+             Our glorp flumox tonic.\n\nYou will feel zingy.\n\nGlorp flumox works.\n",
+        ),
+        ("b/long.md", &long),
+        ("b/c.md", "Glorp flumox, and glorp flumox again.\n"),
+    ]);
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["check", "--write-baseline", "empty.json", "clean.md"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    for verbose in [false, true] {
+        let check = |baseline: bool| {
+            let mut args = vec!["check"];
+            if verbose {
+                args.insert(0, "--verbose");
+            }
+            if baseline {
+                args.extend(["--baseline", "empty.json"]);
+            }
+            args.extend(["a.md", "b"]);
+            let (code, stdout, stderr) = run(dir.path(), &args);
+            assert_eq!(code, 1, "{stderr}");
+            stdout
+        };
+        let on_workers = check(false);
+        assert_eq!(on_workers, check(true));
+        assert_eq!(on_workers.contains("(waived)"), verbose, "{on_workers}");
+        // One claim per sentence: a.md's last, long.md, c.md, and a.md's waived one with
+        // --verbose. (The waived one comes first, so a rendering out of step with its finding
+        // would show.)
+        let claims = 3 + usize::from(verbose);
+        assert_eq!(
+            on_workers.matches("error[demo-claim]").count(),
+            claims,
+            "{on_workers}"
+        );
+        assert!(on_workers.contains("│ …"), "{on_workers}");
+    }
+}

@@ -18,13 +18,27 @@ use codespan_reporting::term::{self, Config, termcolor};
 use rustc_hash::FxHashMap;
 
 use super::excerpt::Excerpt;
-use super::{FileError, ReportOptions, Reporter, Summary, plural};
+use super::{FileError, RenderOne, ReportOptions, Reporter, Summary, plural};
 use crate::finding::{Finding, Severity};
 use crate::rules::Ruleset;
 use crate::source::SourceFile;
 
 /// Writes diagnostics as files arrive and the summary line at the end.
 pub struct HumanReporter<'a> {
+    renderer: HumanRenderer<'a>,
+}
+
+impl<'a> HumanReporter<'a> {
+    pub fn new(opts: ReportOptions<'a>) -> Self {
+        HumanReporter {
+            renderer: HumanRenderer::new(opts),
+        }
+    }
+}
+
+/// Renders one finding's diagnostic. It needs nothing but the finding and its file, so the lint
+/// workers can run it (see `RenderOne`).
+pub struct HumanRenderer<'a> {
     color: bool,
     /// Each rule's gist: the first sentence of its `why`, the note of a finding without an
     /// evidence hint (worked out once, not once per finding).
@@ -32,9 +46,9 @@ pub struct HumanReporter<'a> {
     config: Config,
 }
 
-impl<'a> HumanReporter<'a> {
+impl<'a> HumanRenderer<'a> {
     pub fn new(opts: ReportOptions<'a>) -> Self {
-        HumanReporter {
+        HumanRenderer {
             color: opts.color,
             gists: gists(opts.rules),
             config: Config::default(),
@@ -124,6 +138,14 @@ impl<'a> HumanReporter<'a> {
     }
 }
 
+impl RenderOne for HumanRenderer<'_> {
+    fn render_one(&self, file: &SourceFile, finding: &Finding) -> Option<Box<[u8]>> {
+        let mut out = Vec::new();
+        self.emit(&mut out, file, finding).ok()?;
+        Some(out.into_boxed_slice())
+    }
+}
+
 impl Reporter for HumanReporter<'_> {
     fn report(
         &mut self,
@@ -132,7 +154,23 @@ impl Reporter for HumanReporter<'_> {
         findings: &[Finding],
     ) -> io::Result<()> {
         for f in findings {
-            self.emit(out, file, f)?;
+            self.renderer.emit(out, file, f)?;
+        }
+        Ok(())
+    }
+
+    fn report_rendered(
+        &mut self,
+        out: &mut dyn Write,
+        file: &SourceFile,
+        findings: &[Finding],
+        rendered: &[Option<Box<[u8]>>],
+    ) -> io::Result<()> {
+        for (i, f) in findings.iter().enumerate() {
+            match rendered.get(i) {
+                Some(Some(bytes)) => out.write_all(bytes)?,
+                _ => self.renderer.emit(out, file, f)?,
+            }
         }
         Ok(())
     }
@@ -141,7 +179,7 @@ impl Reporter for HumanReporter<'_> {
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         let line = summary_line(summary);
-        if self.color {
+        if self.renderer.color {
             writeln!(out, "\x1b[1m{line}\x1b[0m")
         } else {
             writeln!(out, "{line}")

@@ -124,6 +124,18 @@ pub trait Reporter {
         findings: &[Finding],
     ) -> io::Result<()>;
 
+    /// `report`, for findings of which the lint workers rendered some already with this
+    /// format's `renderer`: `rendered` holds an entry per finding, `None` for one to render here.
+    fn report_rendered(
+        &mut self,
+        out: &mut dyn Write,
+        file: &SourceFile,
+        findings: &[Finding],
+        _rendered: &[Option<Box<[u8]>>],
+    ) -> io::Result<()> {
+        self.report(out, file, findings)
+    }
+
     /// A file that could not be linted. The caller also tells the user on stderr; formats that
     /// carry errors (JSON's `errors` array) record it.
     fn error(&mut self, _error: &FileError) {}
@@ -177,6 +189,24 @@ pub fn reporter<'a>(format: Format, opts: ReportOptions<'a>) -> Box<dyn Reporter
         Format::Html => Box::new(html::HtmlReporter::new(opts)),
         Format::Markdown => Box::new(markdown::MarkdownReporter::default()),
         Format::Csv => Box::new(self::csv::CsvReporter::new()),
+    }
+}
+
+/// A format that writes each finding from the finding and its file alone, and slowly (the human
+/// one: codespan writes a diagnostic character by character). The lint workers render findings
+/// with it as they find them, so the single reporting thread only copies bytes; on a machine
+/// with many cores, rendering there would otherwise set the pace of the whole run.
+pub trait RenderOne: Sync {
+    /// The finding as `Reporter::report` would write it, or `None` when it cannot be rendered
+    /// here (the reporter then renders it, and reports the error).
+    fn render_one(&self, file: &SourceFile, finding: &Finding) -> Option<Box<[u8]>>;
+}
+
+/// The format's renderer for the lint workers, for the formats that have one.
+pub fn renderer<'a>(format: Format, opts: ReportOptions<'a>) -> Option<Box<dyn RenderOne + 'a>> {
+    match format {
+        Format::Human => Some(Box::new(human::HumanRenderer::new(opts))),
+        _ => None,
     }
 }
 
