@@ -80,6 +80,38 @@ pub fn check_lint(bytes: &[u8], format: Format) -> Result<(), String> {
             return Err(format!("line/column {line}:{column} outside the file"));
         }
     }
+    check_human_report(&file, &findings)
+}
+
+/// The human report of `findings`, in colour and without: every diagnostic renders (long lines
+/// cut around its labels) and heads its snippet with the finding's own line and column.
+pub fn check_human_report(
+    file: &claimlint::source::SourceFile,
+    findings: &[claimlint::Finding],
+) -> Result<(), String> {
+    use claimlint::report::provenance::RunInfo;
+    use claimlint::report::{DirectiveRule, RenderOne, ReportOptions, human::HumanRenderer};
+    let rules = default_rules();
+    let run = RunInfo::for_tests(rules);
+    for color in [false, true] {
+        let renderer = HumanRenderer::new(ReportOptions {
+            color,
+            rules,
+            run: &run,
+            directive: DirectiveRule::default(),
+        });
+        for f in findings {
+            let Some(bytes) = renderer.render_one(file, f) else {
+                return Err(format!("`{}` at {:?} did not render", f.rule, f.span));
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let (line, column) = file.line_col(f.span.start);
+            let locus = format!("{}:{line}:{column}\n", file.path);
+            if !color && !text.contains(&locus) {
+                return Err(format!("`{}` at {:?}: no `{locus}` in {text}", f.rule, f.span));
+            }
+        }
+    }
     Ok(())
 }
 
