@@ -108,7 +108,10 @@ pub fn check_human_report(
             let (line, column) = file.line_col(f.span.start);
             let locus = format!("{}:{line}:{column}\n", file.path);
             if !color && !text.contains(&locus) {
-                return Err(format!("`{}` at {:?}: no `{locus}` in {text}", f.rule, f.span));
+                return Err(format!(
+                    "`{}` at {:?}: no `{locus}` in {text}",
+                    f.rule, f.span
+                ));
             }
         }
     }

@@ -4,7 +4,8 @@
 //!
 //! Every piece of input (document text, paths, messages, waiver reasons) goes through `escape`;
 //! the only markup in the output is written here. Sections are rendered as files arrive, so
-//! document texts are not kept until the end; only the rendered sections are.
+//! document texts are not kept until the end; the rendered sections wait in a `Spool` (memory,
+//! then a temporary file), so a report over a large tree needs bounded memory.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,6 +13,7 @@ use std::io::{self, Write};
 use std::sync::OnceLock;
 
 use super::provenance::{self, RunInfo};
+use super::spool::{Piece, Spool};
 use super::{FileError, ReportOptions, Reporter, Summary, plural};
 use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
@@ -49,7 +51,7 @@ struct Document {
     counts: [usize; 3],
     waived: usize,
     /// The inside of the document's section, rendered when the file arrived.
-    body: String,
+    body: Piece,
 }
 
 impl Document {
@@ -58,9 +60,11 @@ impl Document {
     }
 }
 
-/// Buffers rendered documents and writes the page at the end.
+/// Renders each document's section as it arrives, holds the sections in a `Spool`, and writes
+/// the page at the end (the summary before them needs every document).
 pub struct HtmlReporter<'a> {
     run: &'a RunInfo,
+    spool: Spool,
     documents: Vec<Document>,
     errors: Vec<FileError>,
     /// Findings not waived by category, by severity.
@@ -71,6 +75,7 @@ impl<'a> HtmlReporter<'a> {
     pub fn new(opts: ReportOptions<'a>) -> Self {
         HtmlReporter {
             run: opts.run,
+            spool: Spool::default(),
             documents: Vec::new(),
             errors: Vec::new(),
             categories: BTreeMap::new(),
@@ -97,7 +102,9 @@ impl Reporter for HtmlReporter<'_> {
             }
         }
         let sha256 = provenance::source_sha256(file);
-        let body = render_document(index, file, &sha256, findings);
+        let body = self
+            .spool
+            .append(render_document(index, file, &sha256, findings).as_bytes())?;
         self.documents.push(Document {
             path: file.path.clone(),
             sha256,
@@ -113,8 +120,9 @@ impl Reporter for HtmlReporter<'_> {
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        let page = self.page(summary);
-        out.write_all(page.as_bytes())
+        out.write_all(self.page_head(summary).as_bytes())?;
+        self.sections(out)?;
+        out.write_all(self.page_tail().as_bytes())
     }
 }
 
@@ -580,9 +588,9 @@ fn content_security_policy() -> &'static str {
 }
 
 impl HtmlReporter<'_> {
-    fn page(&self, summary: &Summary) -> String {
-        let body_bytes: usize = self.documents.iter().map(|d| d.body.len()).sum();
-        let mut out = String::with_capacity(body_bytes + 64_000 + self.documents.len() * 600);
+    /// The page up to the documents' sections.
+    fn page_head(&self, summary: &Summary) -> String {
+        let mut out = String::with_capacity(64_000 + self.documents.len() * 600);
         let _ = write!(
             out,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -599,7 +607,12 @@ impl HtmlReporter<'_> {
         self.filters(&mut out);
         out.push_str("<main>\n");
         self.summary(&mut out, summary);
-        self.sections(&mut out);
+        out
+    }
+
+    /// The page after the documents' sections.
+    fn page_tail(&self) -> String {
+        let mut out = String::new();
         out.push_str(
             "<section class=\"signoff\"><h2>Review sign-off</h2><table><tr><td>Reviewer</td><td>Role</td><td>Decision</td><td>Date</td></tr>\
              <tr><td></td><td></td><td></td><td></td></tr><tr><td></td><td></td><td></td><td></td></tr><tr><td></td><td></td><td></td><td></td></tr></table></section>\n",
@@ -907,16 +920,18 @@ impl HtmlReporter<'_> {
         out.push_str("</tbody></table>");
     }
 
-    fn sections(&self, out: &mut String) {
+    /// Each document's section, its body copied from the spool.
+    fn sections(&mut self, out: &mut dyn Write) -> io::Result<()> {
         let collapse = self.documents.len() > OPEN_SECTIONS_UP_TO;
         for (i, d) in self.documents.iter().enumerate() {
+            let mut head = String::new();
             let open = if collapse || (d.worst().is_none() && d.waived == 0) {
                 ""
             } else {
                 " open"
             };
             let _ = write!(
-                out,
+                head,
                 "<details class=\"doc\" id=\"d{i}\" data-path=\"{path}\"{open}><summary><h2>{path}</h2>{badge}",
                 path = escape(&d.path),
                 badge = status_badge(d)
@@ -932,12 +947,14 @@ impl HtmlReporter<'_> {
                 .chain((d.waived > 0).then(|| format!("{} waived", d.waived)))
                 .collect();
             if !counts.is_empty() {
-                let _ = write!(out, "<span class=\"note\">{}</span>", counts.join(", "));
+                let _ = write!(head, "<span class=\"note\">{}</span>", counts.join(", "));
             }
-            out.push_str("</summary><div class=\"doc-body\">");
-            out.push_str(&d.body);
-            out.push_str("</div></details>\n");
+            head.push_str("</summary><div class=\"doc-body\">");
+            out.write_all(head.as_bytes())?;
+            self.spool.copy_to(&d.body, out)?;
+            out.write_all(b"</div></details>\n")?;
         }
+        Ok(())
     }
 }
 
@@ -1069,5 +1086,44 @@ mod tests {
             body.contains("cures<a class=\"tag sev-info\" href=\"#d0-f1\""),
             "{body}"
         );
+    }
+
+    /// The sections wait in a spool: once it moves to a temporary file, the page is the same.
+    #[test]
+    fn sections_spooled_to_a_file_make_the_same_page() {
+        let rules = crate::rules::Ruleset::default_rules().unwrap();
+        let run = RunInfo::for_tests(&rules);
+        let opts = ReportOptions {
+            color: false,
+            rules: &rules,
+            run: &run,
+            directive: super::super::DirectiveRule::default(),
+        };
+        let files: Vec<SourceFile> = (0..30)
+            .map(|i| {
+                let text = format!("Page {i}: it cures <all> & more.\nSecond line.\n");
+                SourceFile::from_text(format!("p{i}.md"), text, Encoding::Utf8, 0)
+            })
+            .collect();
+        let page = |mut r: HtmlReporter| {
+            let mut out = Vec::new();
+            let mut summary = Summary::default();
+            for file in &files {
+                let findings = [test_finding(file, 9..14, Severity::Error)];
+                r.report(&mut out, file, &findings).unwrap();
+                summary.add_file(&findings);
+            }
+            assert!(out.is_empty(), "nothing is written before the end");
+            r.finish(&mut out, &summary).unwrap();
+            (String::from_utf8(out).unwrap(), r.spool)
+        };
+        let (in_memory, spool) = page(HtmlReporter::new(opts));
+        assert!(!spool.on_disk());
+        let mut small = HtmlReporter::new(opts);
+        small.spool = Spool::with_limit(2_000);
+        let (on_disk, spool) = page(small);
+        assert!(spool.on_disk());
+        assert_eq!(in_memory, on_disk);
+        assert_eq!(in_memory.matches("<details class=\"doc\"").count(), 30);
     }
 }

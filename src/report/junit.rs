@@ -11,6 +11,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::spool::{Piece, Spool};
 use super::{FileError, Reporter, Summary, waiver_reason};
 use crate::finding::Finding;
 use crate::source::SourceFile;
@@ -45,10 +46,29 @@ struct Suite {
     cases: Vec<Case>,
 }
 
-/// Buffers one suite per file (and per failed file) in arrival order; writes at the end.
-#[derive(Debug, Default)]
+/// Renders one suite per file (and per failed file) as it arrives, and holds them in a `Spool`
+/// until the end, where the totals head them.
+#[derive(Default)]
 pub struct JunitReporter {
-    suites: Vec<Suite>,
+    spool: Spool,
+    /// Each suite's XML, in arrival order.
+    suites: Vec<Piece>,
+    /// Tests, failures, errors and skipped cases of every suite so far.
+    totals: [usize; 4],
+    /// A suite that could not be stored (`error` cannot return the failure; `finish` does).
+    failed: Option<io::Error>,
+}
+
+impl JunitReporter {
+    fn add(&mut self, suite: &Suite) -> io::Result<()> {
+        let counts = counts(&suite.cases);
+        for (total, n) in self.totals.iter_mut().zip(counts) {
+            *total += n;
+        }
+        let piece = self.spool.append(render_suite(suite).as_bytes())?;
+        self.suites.push(piece);
+        Ok(())
+    }
 }
 
 fn case_for(file: &SourceFile, f: &Finding, waiver: Option<&str>) -> Case {
@@ -96,15 +116,14 @@ impl Reporter for JunitReporter {
                 outcome: Outcome::Passed,
             });
         }
-        self.suites.push(Suite {
+        self.add(&Suite {
             path: file.path.clone(),
             cases,
-        });
-        Ok(())
+        })
     }
 
     fn error(&mut self, error: &FileError) {
-        self.suites.push(Suite {
+        let added = self.add(&Suite {
             path: error.path.clone(),
             cases: vec![Case {
                 name: "lint".to_owned(),
@@ -114,10 +133,26 @@ impl Reporter for JunitReporter {
                 },
             }],
         });
+        if let Err(e) = added {
+            self.failed.get_or_insert(e);
+        }
     }
 
     fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
-        out.write_all(render(&self.suites).as_bytes())
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        let [tests, failures, errors, skipped] = self.totals;
+        write!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <testsuites name=\"claimlint\" tests=\"{tests}\" failures=\"{failures}\" \
+             errors=\"{errors}\" skipped=\"{skipped}\">\n"
+        )?;
+        for piece in &self.suites {
+            self.spool.copy_to(piece, out)?;
+        }
+        out.write_all(b"</testsuites>\n")
     }
 }
 
@@ -136,67 +171,59 @@ fn counts<'a>(cases: impl IntoIterator<Item = &'a Case>) -> [usize; 4] {
     n
 }
 
-fn render(suites: &[Suite]) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let [tests, failures, errors, skipped] = counts(suites.iter().flat_map(|s| &s.cases));
+/// One suite's XML, indented for its place in `<testsuites>`.
+fn render_suite(suite: &Suite) -> String {
+    let mut xml = String::new();
+    let [tests, failures, errors, skipped] = counts(&suite.cases);
+    let path = attr(&suite.path);
     // `write!` to a String cannot fail.
     let _ = writeln!(
         xml,
-        "<testsuites name=\"claimlint\" tests=\"{tests}\" failures=\"{failures}\" \
+        "  <testsuite name=\"{path}\" tests=\"{tests}\" failures=\"{failures}\" \
          errors=\"{errors}\" skipped=\"{skipped}\">"
     );
-    for suite in suites {
-        let [tests, failures, errors, skipped] = counts(&suite.cases);
-        let path = attr(&suite.path);
-        let _ = writeln!(
+    for case in &suite.cases {
+        let _ = write!(
             xml,
-            "  <testsuite name=\"{path}\" tests=\"{tests}\" failures=\"{failures}\" \
-             errors=\"{errors}\" skipped=\"{skipped}\">"
+            "    <testcase name=\"{}\" classname=\"{path}\" file=\"{path}\"",
+            attr(&case.name)
         );
-        for case in &suite.cases {
-            let _ = write!(
-                xml,
-                "    <testcase name=\"{}\" classname=\"{path}\" file=\"{path}\"",
-                attr(&case.name)
-            );
-            if let Some(line) = case.line {
-                let _ = write!(xml, " line=\"{line}\"");
+        if let Some(line) = case.line {
+            let _ = write!(xml, " line=\"{line}\"");
+        }
+        match &case.outcome {
+            Outcome::Passed => xml.push_str("/>\n"),
+            Outcome::Failed {
+                message,
+                kind,
+                text: body,
+            } => {
+                let _ = writeln!(
+                    xml,
+                    ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                    attr(message),
+                    attr(kind),
+                    text(body)
+                );
             }
-            match &case.outcome {
-                Outcome::Passed => xml.push_str("/>\n"),
-                Outcome::Failed {
-                    message,
-                    kind,
-                    text: body,
-                } => {
-                    let _ = writeln!(
-                        xml,
-                        ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
-                        attr(message),
-                        attr(kind),
-                        text(body)
-                    );
-                }
-                Outcome::Skipped { message } => {
-                    let _ = writeln!(
-                        xml,
-                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                        attr(message)
-                    );
-                }
-                Outcome::Errored { message } => {
-                    let _ = writeln!(
-                        xml,
-                        ">\n      <error message=\"{}\" type=\"lint\">{}</error>\n    </testcase>",
-                        attr(message),
-                        text(message)
-                    );
-                }
+            Outcome::Skipped { message } => {
+                let _ = writeln!(
+                    xml,
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    attr(message)
+                );
+            }
+            Outcome::Errored { message } => {
+                let _ = writeln!(
+                    xml,
+                    ">\n      <error message=\"{}\" type=\"lint\">{}</error>\n    </testcase>",
+                    attr(message),
+                    text(message)
+                );
             }
         }
-        xml.push_str("  </testsuite>\n");
     }
-    xml.push_str("</testsuites>\n");
+    xml.push_str("  </testsuite>\n");
     xml
 }
 
@@ -261,15 +288,19 @@ mod tests {
         let clean = SourceFile::from_text("clean.md", "fine".into(), Encoding::Utf8, 0);
         let mut r = JunitReporter::default();
         let mut out = Vec::new();
-        r.report(&mut out, &file, std::slice::from_ref(&f)).unwrap();
+        let mut waived = f.clone();
+        waived.waiver = Some(crate::finding::Waiver {
+            kind: crate::finding::WaiverKind::DisableNextLine,
+            reason: "reviewed by legal".into(),
+            span: 0..2,
+        });
+        r.report(&mut out, &file, &[f, waived]).unwrap();
         r.report(&mut out, &clean, &[]).unwrap();
         r.error(&FileError {
             path: "gone.md".into(),
             message: "not found".into(),
         });
-        r.suites[0]
-            .cases
-            .push(case_for(&file, &f, Some("reviewed by legal")));
+        assert!(out.is_empty(), "nothing is written before the end");
         r.finish(&mut out, &Summary::default()).unwrap();
         let xml = String::from_utf8(out).unwrap();
         assert!(xml.contains(
@@ -287,5 +318,31 @@ mod tests {
             )
         );
         assert!(xml.contains("<error message=\"not found\" type=\"lint\">not found</error>"));
+    }
+
+    /// The suites wait in a spool: once it moves to a temporary file, the report is the same.
+    #[test]
+    fn suites_spooled_to_a_file_make_the_same_report() {
+        let file = SourceFile::from_text("a.md", "it cures all".into(), Encoding::Utf8, 0);
+        let findings: Vec<Finding> = (0..3)
+            .map(|i| test_finding(&file, i * 3..i * 3 + 2, Severity::Warning))
+            .collect();
+        let report = |mut r: JunitReporter| {
+            let mut out = Vec::new();
+            for _ in 0..20 {
+                r.report(&mut out, &file, &findings).unwrap();
+            }
+            r.finish(&mut out, &Summary::default()).unwrap();
+            (String::from_utf8(out).unwrap(), r.spool)
+        };
+        let (in_memory, spool) = report(JunitReporter::default());
+        assert!(!spool.on_disk());
+        let (on_disk, spool) = report(JunitReporter {
+            spool: Spool::with_limit(500),
+            ..JunitReporter::default()
+        });
+        assert!(spool.on_disk());
+        assert_eq!(in_memory, on_disk);
+        assert!(in_memory.contains("tests=\"60\" failures=\"60\""));
     }
 }

@@ -21,6 +21,7 @@ pub mod junit;
 pub mod markdown;
 pub mod provenance;
 pub mod sarif;
+mod spool;
 
 use std::io::{self, Write};
 
