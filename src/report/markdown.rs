@@ -21,26 +21,52 @@ const TABLE_ROWS: usize = 50;
 /// Room kept for the truncation note.
 const NOTE_RESERVE: usize = 400;
 
-/// One file's findings, already rendered as list items.
+/// One file's findings: counted, and rendered as list items while the comment may still show
+/// them.
 struct FileEntry {
     path: String,
     /// Findings not waived, by severity: info, warning, error.
     counts: [usize; 3],
     waived: usize,
+    /// All the file's findings, waived ones included.
+    findings: usize,
+    /// The first items, as many as could fit in the comment (all of them, or none once the files
+    /// listed before this one fill it).
     items: Vec<String>,
+    /// The characters the file's part of the comment would take: heading, every item, the
+    /// blank line after (counted from `items` when they are all there, else at least the budget).
+    chars: usize,
 }
 
 impl FileEntry {
     fn worst(&self) -> Option<Severity> {
         super::worst_of(&self.counts)
     }
+
+    /// The comment's order: worst file first, then by path.
+    fn before(&self, other: &FileEntry) -> std::cmp::Ordering {
+        super::worse_first((&self.counts, self.waived), (&other.counts, other.waived))
+            .then_with(|| self.path.cmp(&other.path))
+    }
 }
 
-/// Buffers findings and writes the report at the end.
+/// Counts every file's findings and writes the report at the end. Only the items the comment
+/// could still show are kept: a file's items go once the files before it fill the comment, so
+/// memory stays bounded by the comment, not by the tree.
 #[derive(Default)]
 pub struct MarkdownReporter {
     files: Vec<FileEntry>,
+    /// The files that keep items, in the comment's order (indexes into `files`).
+    holders: Vec<usize>,
     errors: Vec<FileError>,
+}
+
+/// The characters a file's findings may use: the whole comment, less the truncation note.
+const BUDGET_CHARS: usize = LIMIT_CHARS - NOTE_RESERVE;
+
+/// The heading of a file's findings.
+fn file_heading(path: &str) -> String {
+    format!("### {}\n\n", code(path))
 }
 
 /// Backslash-escapes the ASCII punctuation Markdown and GitHub's extensions (tables,
@@ -147,12 +173,53 @@ impl Reporter for MarkdownReporter {
                 counts[f.severity.index()] += 1;
             }
         }
-        self.files.push(FileEntry {
+        let mut entry = FileEntry {
             path: file.path.clone(),
             counts,
             waived,
-            items: findings.iter().map(|f| render_item(file, f)).collect(),
-        });
+            findings: findings.len(),
+            items: Vec::new(),
+            chars: 0,
+        };
+        if findings.is_empty() {
+            self.files.push(entry);
+            return Ok(());
+        }
+        // Where it goes among the files that keep items, and whether those before it leave it
+        // any room.
+        let at = self
+            .holders
+            .partition_point(|&i| self.files[i].before(&entry).is_lt());
+        let before: usize = self.holders[..at]
+            .iter()
+            .map(|&i| self.files[i].chars)
+            .sum();
+        if before < BUDGET_CHARS {
+            entry.chars = file_heading(&entry.path).chars().count() + 1;
+            for f in findings {
+                if entry.chars >= BUDGET_CHARS {
+                    break;
+                }
+                let item = render_item(file, f);
+                entry.chars += item.chars().count();
+                entry.items.push(item);
+            }
+            self.holders.insert(at, self.files.len());
+        }
+        self.files.push(entry);
+        // Files after the point where the ones before them fill the comment are never shown.
+        let mut used = 0;
+        let mut keep = self.holders.len();
+        for (n, &i) in self.holders.iter().enumerate() {
+            if used >= BUDGET_CHARS {
+                keep = n;
+                break;
+            }
+            used += self.files[i].chars;
+        }
+        for i in self.holders.drain(keep..) {
+            self.files[i].items = Vec::new();
+        }
         Ok(())
     }
 
@@ -182,11 +249,8 @@ impl MarkdownReporter {
         }
 
         let mut with_findings: Vec<&FileEntry> =
-            self.files.iter().filter(|f| !f.items.is_empty()).collect();
-        with_findings.sort_by(|a, b| {
-            super::worse_first((&a.counts, a.waived), (&b.counts, b.waived))
-                .then(a.path.cmp(&b.path))
-        });
+            self.files.iter().filter(|f| f.findings > 0).collect();
+        with_findings.sort_by(|a, b| a.before(b));
         if !with_findings.is_empty() {
             doc.push("| | File | Errors | Warnings | Infos | Waived |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
             let mut listed = 0;
@@ -215,11 +279,12 @@ impl MarkdownReporter {
             doc.push("\n");
         }
 
-        // Findings, file by file, until the budget runs out.
-        let total: usize = with_findings.iter().map(|f| f.items.len()).sum();
+        // Findings, file by file, until the budget runs out (before the first file whose items
+        // were let go, which the files before it fill).
+        let total: usize = with_findings.iter().map(|f| f.findings).sum();
         let mut shown = 0;
         'files: for f in &with_findings {
-            if !doc.push(&format!("### {}\n\n", code(&f.path))) {
+            if !doc.push(&file_heading(&f.path)) {
                 break;
             }
             for item in &f.items {
@@ -227,6 +292,9 @@ impl MarkdownReporter {
                     break 'files;
                 }
                 shown += 1;
+            }
+            if f.items.len() < f.findings {
+                break;
             }
             doc.push("\n");
         }
@@ -236,8 +304,8 @@ impl MarkdownReporter {
                 .iter()
                 .scan(0usize, |seen, f| {
                     let before = *seen;
-                    *seen += f.items.len();
-                    Some(before + f.items.len() > shown)
+                    *seen += f.findings;
+                    Some(before + f.findings > shown)
                 })
                 .filter(|&cut| cut)
                 .count();
@@ -298,6 +366,60 @@ impl Budgeted {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::test_finding;
+    use crate::source::Encoding;
+
+    /// Which items are kept depends on the order files arrive in (a file is let go once the
+    /// files before it fill the comment); the comment must not. Files of every rank arrive best
+    /// first, worst first and interleaved, and all three comments are the same: full, with the
+    /// worst files' findings and the truncation note.
+    #[test]
+    fn the_comment_does_not_depend_on_the_order_files_arrive_in() {
+        let files: Vec<(SourceFile, Vec<Finding>)> = (0..120)
+            .map(|i| {
+                let text = "it cures all and more ".repeat(40);
+                let file = SourceFile::from_text(format!("f{i:03}.md"), text, Encoding::Utf8, 0);
+                let severity = [Severity::Info, Severity::Warning, Severity::Error][i % 3];
+                let findings = (0..(i * 7) % 23 + 1)
+                    .map(|k| test_finding(&file, k * 22 + 3..k * 22 + 8, severity))
+                    .collect();
+                (file, findings)
+            })
+            .collect();
+        let comment = |order: &[usize]| {
+            let mut r = MarkdownReporter::default();
+            let mut summary = Summary::default();
+            let mut out = Vec::new();
+            for &i in order {
+                r.report(&mut out, &files[i].0, &files[i].1).unwrap();
+                summary.add_file(&files[i].1);
+            }
+            assert!(r.holders.len() < files.len(), "some files were let go");
+            r.finish(&mut out, &summary).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let forward: Vec<usize> = (0..files.len()).collect();
+        let backward: Vec<usize> = forward.iter().rev().copied().collect();
+        let interleaved: Vec<usize> = (0..files.len()).map(|i| (i * 37) % files.len()).collect();
+        let first = comment(&forward);
+        assert_eq!(first, comment(&backward));
+        assert_eq!(first, comment(&interleaved));
+        // Cut only when full: no file was let go that the comment had room for.
+        let length = first.chars().count();
+        assert!(
+            (LIMIT_CHARS - 1_000..=LIMIT_CHARS).contains(&length),
+            "{length}"
+        );
+        assert!(first.contains("**Truncated:**"), "{first}");
+        // The worst file (most errors) comes first.
+        let worst = files
+            .iter()
+            .filter(|(_, f)| f[0].severity == Severity::Error)
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.path.cmp(&a.0.path)))
+            .unwrap();
+        let heading = first.find("### ").unwrap();
+        assert!(first[heading..].starts_with(&file_heading(&worst.0.path)));
+    }
 
     #[test]
     fn code_spans_outlast_backticks_inside() {
