@@ -268,14 +268,23 @@ struct Prerender<'a> {
     waived: bool,
 }
 
+/// The most bytes of renderings a file holds: the reporter renders the rest itself, so a file
+/// dense with findings does not hold its whole report until its turn to be written (its findings
+/// are held anyway, and take about as much).
+const PRERENDERED_BYTES_PER_FILE: usize = 2 << 20;
+
 impl Prerender<'_> {
     fn render(&self, file: &SourceFile, findings: &[Finding]) -> Rendered {
+        let mut held = 0;
         findings
             .iter()
             .map(|f| {
-                (self.waived || f.waiver.is_none())
+                let shown = self.waived || f.waiver.is_none();
+                let rendering = (shown && held < PRERENDERED_BYTES_PER_FILE)
                     .then(|| self.renderer.render_one(file, f))
-                    .flatten()
+                    .flatten();
+                held += rendering.as_ref().map_or(0, |r| r.len());
+                rendering
             })
             .collect()
     }
@@ -291,6 +300,7 @@ fn retain_findings(
         findings.retain(keep);
         return;
     }
+    debug_assert_eq!(findings.len(), rendered.len(), "a rendering per finding");
     let kept: Vec<bool> = findings.iter().map(&mut keep).collect();
     // (`rendered` has an entry per finding: the two stay in step.)
     let mut verdicts = kept.iter();
@@ -1018,6 +1028,71 @@ mod tests {
     use std::panic::AssertUnwindSafe;
 
     use super::*;
+
+    /// A renderer whose every rendering is a quarter of the per-file budget.
+    struct Quarters;
+
+    impl report::RenderOne for Quarters {
+        fn render_one(&self, _file: &SourceFile, _finding: &Finding) -> Option<Box<[u8]>> {
+            Some(vec![b'x'; PRERENDERED_BYTES_PER_FILE / 4].into_boxed_slice())
+        }
+    }
+
+    fn finding(waived: bool) -> Finding {
+        Finding {
+            rule: "r".into(),
+            category: "c".into(),
+            severity: claimlint::Severity::Error,
+            span: 0..1,
+            matched: "a".into(),
+            message: String::new(),
+            suggestion: String::new(),
+            citation_hint: None,
+            references: Vec::new().into(),
+            adjustments: Vec::new(),
+            document: false,
+            waiver: waived.then(|| claimlint::finding::Waiver {
+                kind: claimlint::finding::WaiverKind::DisableNextLine,
+                reason: "ok".into(),
+                span: 0..1,
+            }),
+        }
+    }
+
+    /// The workers render findings the report shows, until a file's renderings reach their
+    /// budget; the reporter renders the rest.
+    #[test]
+    fn prerendering_skips_hidden_findings_and_stops_at_the_budget() {
+        let file = SourceFile::from_bytes("a.md", b"a").unwrap();
+        let findings: Vec<Finding> = [false, true, false, false, false, false]
+            .into_iter()
+            .map(finding)
+            .collect();
+        let rendered = |waived: bool| -> Vec<bool> {
+            let prerender = Prerender {
+                renderer: &Quarters,
+                waived,
+            };
+            prerender
+                .render(&file, &findings)
+                .iter()
+                .map(Option::is_some)
+                .collect()
+        };
+        assert_eq!(rendered(false), [true, false, true, true, true, false]);
+        assert_eq!(rendered(true), [true, true, true, true, false, false]);
+    }
+
+    #[test]
+    fn retained_findings_keep_their_renderings() {
+        let mut findings: Vec<Finding> = [false, true, false].into_iter().map(finding).collect();
+        findings[2].matched = "c".into();
+        let mut rendered: Rendered = vec![None, None, Some(b"c".to_vec().into_boxed_slice())];
+        retain_findings(&mut findings, &mut rendered, |f| f.waiver.is_none());
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[1].matched, "c");
+        assert_eq!(rendered[1].as_deref(), Some(&b"c"[..]));
+    }
 
     /// `count` jobs named by their number, zero-padded to `width`, so they sort as numbered.
     fn numbered_jobs(count: usize, width: usize) -> impl Iterator<Item = Job> {

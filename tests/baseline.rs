@@ -351,11 +351,14 @@ fn the_human_report_is_the_same_rendered_on_the_workers_or_not() {
         &["check", "--write-baseline", "empty.json", "clean.md"],
     );
     assert_eq!(code, 0, "{stderr}");
-    for verbose in [false, true] {
+    for (verbose, color) in [(false, false), (true, false), (true, true)] {
         let check = |baseline: bool| {
             let mut args = vec!["check"];
             if verbose {
                 args.insert(0, "--verbose");
+            }
+            if color {
+                args.insert(0, "--color=always");
             }
             if baseline {
                 args.extend(["--baseline", "empty.json"]);
@@ -369,14 +372,16 @@ fn the_human_report_is_the_same_rendered_on_the_workers_or_not() {
         assert_eq!(on_workers, check(true));
         assert_eq!(on_workers.contains("(waived)"), verbose, "{on_workers}");
         // One claim per sentence: a.md's last, long.md, c.md, and a.md's waived one with
-        // --verbose. (The waived one comes first, so a rendering out of step with its finding
-        // would show.)
+        // --verbose. (Without --verbose the waived one is dropped before two rendered findings,
+        // so a rendering out of step with its finding would show.)
         let claims = 3 + usize::from(verbose);
-        assert_eq!(
-            on_workers.matches("error[demo-claim]").count(),
-            claims,
-            "{on_workers}"
-        );
-        assert!(on_workers.contains("│ …"), "{on_workers}");
+        let header = if color {
+            "error[demo-claim]\x1b[0m"
+        } else {
+            "error[demo-claim]"
+        };
+        assert_eq!(on_workers.matches(header).count(), claims, "{on_workers}");
+        assert!(on_workers.contains(" …"), "{on_workers}");
+        assert_eq!(on_workers.contains('\x1b'), color);
     }
 }

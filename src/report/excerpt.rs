@@ -20,6 +20,11 @@ pub const LONG_LINE_CHARS: usize = 120;
 /// or end gives what it does not use to the other.
 const MIN_CONTEXT_CHARS: usize = 30;
 
+/// Labels on one line at most this many characters apart are shown with all the text between
+/// them; further apart (a waiver's directive at the top of a minified page, its finding far
+/// below), each is shown with its own context and a `…` between.
+const SHOWN_GAP_CHARS: usize = LONG_LINE_CHARS;
+
 /// A cut that would split a word moves to the nearest space within this many characters, so
 /// the excerpt starts and ends on whole words.
 const WORD_SNAP_CHARS: usize = 15;
@@ -40,12 +45,18 @@ pub struct Excerpt<'a> {
 struct ShownLine {
     /// Where the line starts in `Excerpt::text`.
     at: usize,
-    /// The bytes of the file shown, without the line break.
-    window: Range<usize>,
-    /// Bytes of the `…` before the window (0 when the line is shown from its start).
-    lead: usize,
+    /// The stretches of the line shown, in order (at least one; a `…` marks each cut).
+    segments: Vec<Segment>,
     /// Bytes of the line in `Excerpt::text`, markers included, line break excluded.
     len: usize,
+}
+
+/// A stretch of a file line, shown in the excerpt.
+struct Segment {
+    /// The bytes of the file shown.
+    window: Range<usize>,
+    /// Where they start in `Excerpt::text`.
+    at: usize,
 }
 
 impl<'a> Excerpt<'a> {
@@ -82,65 +93,63 @@ impl<'a> Excerpt<'a> {
                 .line_range(line, text_len)
                 .unwrap_or(text_len..text_len);
             let content = range.start..content_end(&file.text, range);
-            // The points of this line that must be seen: a label on one line is seen whole,
-            // a label over several lines by its start and its end.
-            let mut points: Option<(usize, usize)> = None;
+            // What of this line must be seen: a label on one line whole, a label over several
+            // lines its start and its end.
+            let mut stretches: Vec<(usize, usize)> = Vec::new();
             for span in spans.iter().map(clamp) {
-                let mut see = |lo: usize, hi: usize| {
-                    let (lo, hi) = (
-                        lo.clamp(content.start, content.end),
-                        hi.clamp(content.start, content.end),
-                    );
-                    points = Some(points.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
-                };
                 let (start_line, end_line) = (lines.line_of(span.start), lines.line_of(span.end));
-                if start_line == line && end_line == line {
-                    see(span.start, span.end);
+                let stretch = if start_line == line && end_line == line {
+                    (span.start, span.end)
                 } else if start_line == line {
-                    see(span.start, span.start);
+                    (span.start, span.start)
                 } else if end_line == line {
-                    see(span.end, span.end);
-                }
+                    (span.end, span.end)
+                } else {
+                    continue;
+                };
+                stretches.push((
+                    stretch.0.clamp(content.start, content.end),
+                    stretch.1.clamp(content.start, content.end),
+                ));
             }
-            excerpt.push_line(content, points);
+            excerpt.push_line(content, stretches);
         }
         excerpt
     }
 
-    /// Appends one line: whole when short, else cut around `points` (or to its start when
+    /// Appends one line: whole when short, else cut around `stretches` (or to its start when
     /// nothing on it needs to be seen, as in the middle of a label over several lines).
-    fn push_line(&mut self, content: Range<usize>, points: Option<(usize, usize)>) {
+    fn push_line(&mut self, content: Range<usize>, stretches: Vec<(usize, usize)>) {
         let source = &self.file.text;
         let line = &source[content.clone()];
         // (Counted no further than needed: a minified page is one line of megabytes.)
-        let window = if line.len() <= LONG_LINE_CHARS || line.chars().nth(LONG_LINE_CHARS).is_none()
+        let windows = if line.len() <= LONG_LINE_CHARS
+            || chars_up_to(line, LONG_LINE_CHARS + 1) <= LONG_LINE_CHARS
         {
-            content.clone()
+            vec![content.clone()]
         } else {
-            let (lo, hi) = points.unwrap_or((content.start, content.start));
-            cut_window(source, content.clone(), lo, hi)
-        };
-        let lead = if window.start > content.start {
-            CUT.len()
-        } else {
-            0
+            cut_windows(source, content.clone(), stretches)
         };
         let at = self.text.len();
-        if lead > 0 {
-            self.text.push_str(CUT);
+        let mut segments = Vec::with_capacity(windows.len());
+        let mut shown_to = content.start;
+        for window in windows {
+            if window.start > shown_to {
+                self.text.push_str(CUT);
+            }
+            segments.push(Segment {
+                window: window.clone(),
+                at: self.text.len(),
+            });
+            self.text.push_str(&source[window.clone()]);
+            shown_to = window.end;
         }
-        self.text.push_str(&source[window.clone()]);
-        if window.end < content.end {
+        if shown_to < content.end {
             self.text.push_str(CUT);
         }
         let len = self.text.len() - at;
         self.text.push('\n');
-        self.shown.push(ShownLine {
-            at,
-            window,
-            lead,
-            len,
-        });
+        self.shown.push(ShownLine { at, segments, len });
     }
 
     /// Where a byte range of the file is in the excerpt.
@@ -163,8 +172,10 @@ impl<'a> Excerpt<'a> {
                 self.text.len()
             };
         };
-        let inside = offset.clamp(shown.window.start, shown.window.end) - shown.window.start;
-        shown.at + shown.lead + inside
+        // The segment showing the offset (every label point is in one; any other offset goes
+        // to the nearest shown byte before it).
+        let segment = shown.segment_at(|s| s.window.start <= offset);
+        segment.at + offset.clamp(segment.window.start, segment.window.end) - segment.window.start
     }
 
     /// The shown line holding `at`, a byte offset of the excerpt.
@@ -178,8 +189,8 @@ impl<'a> Excerpt<'a> {
         let Some(shown) = self.shown.get(self.shown_index(at)) else {
             return 0;
         };
-        let inside = (at - shown.at).saturating_sub(shown.lead);
-        (shown.window.start + inside).min(shown.window.end)
+        let segment = shown.segment_at(|s| s.at <= at);
+        (segment.window.start + at.saturating_sub(segment.at)).min(segment.window.end)
     }
 
     fn shown_line(&self, line_index: usize) -> Result<&ShownLine, files::Error> {
@@ -191,6 +202,19 @@ impl<'a> Excerpt<'a> {
                 max: self.first_line + self.shown.len().saturating_sub(1),
             })
     }
+}
+
+impl ShownLine {
+    /// The last segment that `starts_by` accepts, else the first.
+    fn segment_at(&self, starts_by: impl Fn(&Segment) -> bool) -> &Segment {
+        let n = self.segments.partition_point(starts_by);
+        &self.segments[n.saturating_sub(1)]
+    }
+}
+
+/// The number of chars in `text`, counted no further than `limit`.
+fn chars_up_to(text: &str, limit: usize) -> usize {
+    text.chars().take(limit).count()
 }
 
 /// The char boundary at or before `offset`, within `text`.
@@ -213,31 +237,67 @@ fn content_end(text: &str, line: Range<usize>) -> usize {
     line.end - trimmed
 }
 
-/// The part of a long line shown around `lo..hi` (the stretch that must be seen), on char
-/// boundaries and, where a space is near, on whole words.
-fn cut_window(text: &str, line: Range<usize>, lo: usize, hi: usize) -> Range<usize> {
-    let stretch = text[lo..hi].chars().count();
-    let context = (LONG_LINE_CHARS.saturating_sub(stretch) / 2).max(MIN_CONTEXT_CHARS);
-    let before = &text[line.start..lo];
-    let after = &text[hi..line.end];
-    let available_before = before.chars().rev().take(context).count();
-    let available_after = after.chars().take(context).count();
-    // A side cut short by its line's end gives the rest of its share to the other side.
-    let take_before = available_before + (context - available_after);
-    let take_after = available_after + (context - available_before);
-    let mut start = match before
-        .char_indices()
-        .rev()
-        .nth(take_before.saturating_sub(1))
-    {
-        Some((i, _)) if take_before > 0 => line.start + i,
-        _ if take_before == 0 => lo,
-        _ => line.start,
-    };
-    let mut end = match after.char_indices().nth(take_after) {
-        Some((i, _)) => hi + i,
-        None => line.end,
-    };
+/// The parts of a long line shown around `stretches` (byte ranges that must be seen): one
+/// window when they fit in the budget with some context, else one per group of stretches near
+/// each other (labels far apart on a minified page: a waiver's directive and its finding).
+fn cut_windows(
+    text: &str,
+    line: Range<usize>,
+    mut stretches: Vec<(usize, usize)>,
+) -> Vec<Range<usize>> {
+    if stretches.is_empty() {
+        stretches.push((line.start, line.start));
+    }
+    stretches.sort_unstable();
+    let lo = stretches[0].0;
+    let hi = stretches.iter().map(|s| s.1).max().unwrap_or(lo);
+    let spread = chars_up_to(&text[lo..hi], LONG_LINE_CHARS + 1);
+    if spread + 2 * MIN_CONTEXT_CHARS <= LONG_LINE_CHARS {
+        let context = (LONG_LINE_CHARS - spread) / 2;
+        return vec![cut_window(text, line, lo, hi, context)];
+    }
+    // Stretches up to `SHOWN_GAP_CHARS` apart share a window: the words between a claim and
+    // its cue are usually the sentence that links them.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in stretches {
+        match groups.last_mut() {
+            Some((_, group_end))
+                if start <= *group_end
+                    || chars_up_to(&text[*group_end..start], SHOWN_GAP_CHARS + 1)
+                        <= SHOWN_GAP_CHARS =>
+            {
+                *group_end = (*group_end).max(end);
+            }
+            _ => groups.push((start, end)),
+        }
+    }
+    let mut windows: Vec<Range<usize>> = Vec::with_capacity(groups.len());
+    for (start, end) in groups {
+        let window = cut_window(text, line.clone(), start, end, MIN_CONTEXT_CHARS);
+        // (A group near the line's start or end lends its unused context to its other side,
+        // which may reach the next group's window: the two become one.)
+        match windows.last_mut() {
+            Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+            _ => windows.push(window),
+        }
+    }
+    windows
+}
+
+/// The part of a long line shown around `lo..hi`: `context` chars on each side (a side cut short
+/// by the line's start or end gives the rest to the other side), on char boundaries and, where a
+/// space is near, on whole words.
+fn cut_window(
+    text: &str,
+    line: Range<usize>,
+    lo: usize,
+    hi: usize,
+    context: usize,
+) -> Range<usize> {
+    let before = chars_up_to(&text[line.start..lo], context);
+    let after = chars_up_to(&text[hi..line.end], context);
+    let mut start = back(text, line.start, lo, before + (context - after));
+    let mut end = forward(text, hi, line.end, after + (context - before));
     // Whole words: a cut start moves forward past the next space, a cut end back to the last
     // one, when that space is near and outside the stretch.
     if start > line.start
@@ -260,6 +320,26 @@ fn cut_window(text: &str, line: Range<usize>, lo: usize, hi: usize) -> Range<usi
         end = hi + i;
     }
     start..end
+}
+
+/// The offset `n` chars before `at`, or `line_start` when there are fewer.
+fn back(text: &str, line_start: usize, at: usize, n: usize) -> usize {
+    match n.checked_sub(1) {
+        None => at,
+        Some(skip) => text[line_start..at]
+            .char_indices()
+            .rev()
+            .nth(skip)
+            .map_or(line_start, |(i, _)| line_start + i),
+    }
+}
+
+/// The offset `n` chars after `at`, or `line_end` when there are fewer.
+fn forward(text: &str, at: usize, line_end: usize, n: usize) -> usize {
+    text[at..line_end]
+        .char_indices()
+        .nth(n)
+        .map_or(line_end, |(i, _)| at + i)
 }
 
 impl<'a> Files<'a> for Excerpt<'a> {
@@ -440,6 +520,25 @@ mod tests {
         assert!(past.start <= e.text.len());
     }
 
+    #[test]
+    fn labels_far_apart_on_one_line_are_shown_each_with_its_context() {
+        let filler = "<p>Open every day of the week.</p>".repeat(60);
+        let text = format!("<!-- waiver -->{filler}<p>It cures anxiety.</p>{filler}");
+        let f = file(&text);
+        let claim = text.find("cures").unwrap();
+        let spans = [claim..claim + 13, 0..15];
+        let e = Excerpt::new(&f, &spans);
+        let shown = lines_of(&e)[0];
+        assert!(shown.starts_with("<!-- waiver -->"), "{shown}");
+        assert_eq!(shown.matches('…').count(), 2, "{shown}");
+        assert!(shown.chars().count() < 200, "{shown}");
+        for span in &spans {
+            assert_eq!(&e.text[e.map(span)], &text[span.clone()]);
+            let location = e.location((), e.map(span).start).unwrap();
+            assert_eq!(location.column_number, f.line_col(span.start).1);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1024))]
         /// Whatever the lines and spans: every span maps inside the excerpt, onto its own line
@@ -466,11 +565,11 @@ mod tests {
                 })
                 .collect();
             let e = Excerpt::new(&f, &spans);
+            // (A point between the CR and the LF of a line break, where no finding starts,
+            // shows at the end of its line's text, one column early.)
+            let inside_crlf =
+                |at: usize| at > 0 && text[..at].ends_with('\r') && text[at..].starts_with('\n');
             for span in &spans {
-                // (A point between the CR and the LF of a line break, where no finding starts,
-                // shows at the end of its line's text, one column early.)
-                let inside_crlf = |at: usize| at > 0 && text[..at].ends_with('\r')
-                    && text[at..].starts_with('\n');
                 if inside_crlf(span.start) {
                     continue;
                 }
@@ -487,12 +586,31 @@ mod tests {
                     prop_assert_eq!(&e.text[mapped], real);
                 }
             }
-            // A line is cut to the budget, or to its labelled stretch and the least context.
-            let lo = spans.iter().map(|s| s.start).min().unwrap();
-            let hi = spans.iter().map(|s| s.end).max().unwrap();
-            let stretch = text[lo..hi].chars().count();
-            let widest = LONG_LINE_CHARS.max(stretch + 2 * MIN_CONTEXT_CHARS) + 2 * CUT.chars().count();
+            // A line is cut to the budget, or to each label and the least context around it.
+            let labelled: usize = spans.iter().map(|s| text[s.clone()].chars().count()).sum();
+            let widest = LONG_LINE_CHARS
+                .max(labelled + spans.len() * (SHOWN_GAP_CHARS + 4 * MIN_CONTEXT_CHARS + 1))
+                + spans.len() + 1;
             prop_assert!(e.text.lines().all(|l| l.chars().count() <= widest), "{:?}", e.text);
+            // And codespan renders the spans from it, headed by the primary label's location.
+            use codespan_reporting::diagnostic::Label;
+            let labels = spans
+                .iter()
+                .enumerate()
+                .map(|(i, s)| match i {
+                    0 => Label::primary((), e.map(s)),
+                    _ => Label::secondary((), e.map(s)),
+                })
+                .collect();
+            let diagnostic = codespan_reporting::diagnostic::Diagnostic::error().with_labels(labels);
+            let config = codespan_reporting::term::Config::default();
+            let rendered = codespan_reporting::term::emit_into_string(&config, &e, &diagnostic);
+            prop_assert!(rendered.is_ok(), "{:?}", rendered);
+            let (line, column) = f.line_col(spans[0].start);
+            if !inside_crlf(spans[0].start) {
+                let locus = format!("a.txt:{line}:{column}\n");
+                prop_assert!(rendered.unwrap().contains(&locus));
+            }
         }
     }
 }
