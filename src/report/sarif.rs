@@ -13,6 +13,8 @@
 
 use std::io::{self, Write};
 
+use rustc_hash::FxHashMap;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::json_stream::{ArrayWriter, write_nested};
@@ -35,6 +37,8 @@ pub const FINGERPRINT_KEY: &str = "claimlintFingerprint/v1";
 /// `invocations` so that nothing after the head has to be known when the first result is written.
 pub struct SarifReporter<'a> {
     rules: &'a Ruleset,
+    /// Each rule's index in the driver's list, by id (the first rule of an id).
+    rule_index: FxHashMap<&'a str, usize>,
     directive: super::DirectiveRule,
     /// The results array, once the log's head is written.
     results: Option<ArrayWriter>,
@@ -43,8 +47,13 @@ pub struct SarifReporter<'a> {
 
 impl<'a> SarifReporter<'a> {
     pub fn new(rules: &'a Ruleset, directive: super::DirectiveRule) -> Self {
+        let mut rule_index = FxHashMap::default();
+        for (i, rule) in rules.rules.iter().enumerate() {
+            rule_index.entry(rule.id.as_str()).or_insert(i);
+        }
         SarifReporter {
             rules,
+            rule_index,
             directive,
             results: None,
             notifications: Vec::new(),
@@ -70,37 +79,46 @@ impl<'a> SarifReporter<'a> {
 
     /// The result for one finding. `waiver` is the reason it was waived, if it was: SARIF keeps
     /// waived findings and marks them with an in-source suppression.
-    fn result(
+    fn result<'f>(
         &self,
-        file: &SourceFile,
-        f: &Finding,
-        fingerprint: &str,
-        waiver: Option<&str>,
-    ) -> Value {
-        let mut result = json!({
-            "ruleId": f.rule,
-            "level": level(f.severity),
-            "message": { "text": f.message },
-            "locations": [{ "physicalLocation": {
-                "artifactLocation": artifact_location(&file.path),
-                "region": region(file, f),
-            }}],
-            "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
-            // An empty list says "not suppressed"; a missing one would mean "unknown".
-            "suppressions": suppressions(waiver),
-            "properties": {
-                "category": f.category,
-                "suggestion": f.suggestion.trim(),
-                "adjustments": f.adjustments.iter().map(|a| a.note.as_str()).collect::<Vec<_>>(),
-            },
-        });
-        if let Some(index) = self.rules.rules.iter().position(|r| r.id == f.rule) {
-            result["ruleIndex"] = json!(index);
-        } else if f.rule == DIRECTIVE_RULE {
+        file: &'f SourceFile,
+        f: &'f Finding,
+        fingerprint: &'f str,
+        waiver: Option<&'f str>,
+        chars: &mut CharCounter,
+    ) -> SarifResult<'f> {
+        let rule_index = match self.rule_index.get(f.rule.as_str()) {
+            Some(&index) => Some(index),
             // The engine's own rule comes after the ruleset's in the driver's list.
-            result["ruleIndex"] = json!(self.rules.rules.len());
+            None if f.rule == DIRECTIVE_RULE => Some(self.rules.rules.len()),
+            None => None,
+        };
+        SarifResult {
+            level: level(f.severity),
+            locations: [Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation::of(&file.path),
+                    region: region(file, f, chars),
+                },
+            }],
+            message: Text { text: &f.message },
+            partial_fingerprints: Fingerprints { fingerprint },
+            properties: ResultProperties {
+                adjustments: f.adjustments.iter().map(|a| a.note.as_str()).collect(),
+                category: &f.category,
+                suggestion: f.suggestion.trim(),
+            },
+            rule_id: &f.rule,
+            rule_index,
+            // An empty list says "not suppressed"; a missing one would mean "unknown".
+            suppressions: waiver
+                .map(|justification| Suppression {
+                    justification,
+                    kind: "inSource",
+                })
+                .into_iter()
+                .collect(),
         }
-        result
     }
 
     /// The run's `tool`: claimlint and every loaded rule.
@@ -136,41 +154,164 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// The text region of a finding (see the module docs for the units).
-fn region(file: &SourceFile, f: &Finding) -> Value {
-    let (start_line, start_column) = file.line_col(f.span.start);
-    let (end_line, end_column) = file.line_col(f.span.end);
-    let chars =
-        |range: std::ops::Range<usize>| file.text.get(range).map_or(0, |s| s.chars().count());
-    let mut region = json!({
-        "startLine": start_line,
-        "startColumn": start_column,
-        "endLine": end_line,
-        "endColumn": end_column,
-        "charOffset": chars(0..f.span.start),
-        "charLength": chars(f.span.clone()),
-        "snippet": { "text": f.matched },
-    });
-    if file.encoding == Encoding::Utf8 {
-        region["byteOffset"] = json!(file.file_offset(f.span.start));
-        region["byteLength"] = json!(f.span.len());
-    }
-    region
+// A result as the log holds it, borrowing from its finding: no tree of `Value`s to build and
+// drop per finding (that was most of the reporting thread's time). Fields are declared in
+// sorted order, the order `json!` maps write their keys in, so results read as they always
+// have.
+
+#[derive(Serialize)]
+struct SarifResult<'a> {
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Text<'a>,
+    #[serde(rename = "partialFingerprints")]
+    partial_fingerprints: Fingerprints<'a>,
+    properties: ResultProperties<'a>,
+    #[serde(rename = "ruleId")]
+    rule_id: &'a str,
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    suppressions: Vec<Suppression<'a>>,
 }
 
-/// An artifact location for a display path: relative paths are relative to the source root
-/// (`%SRCROOT%`, which GitHub maps to the checkout), absolute ones become `file://` URIs.
-/// Characters that are not allowed or not safe in a URI path are percent-encoded.
-pub fn artifact_location(path: &str) -> Value {
-    let windows_drive =
-        path.as_bytes().get(1) == Some(&b':') && path.as_bytes()[0].is_ascii_alphabetic();
-    if path.starts_with('/') {
-        json!({ "uri": format!("file://{}", percent_encode(path)) })
-    } else if windows_drive {
-        json!({ "uri": format!("file:///{}{}", &path[..2], percent_encode(&path[2..])) })
-    } else {
-        json!({ "uri": percent_encode(path), "uriBaseId": "%SRCROOT%" })
+#[derive(Serialize)]
+struct Location<'a> {
+    #[serde(rename = "physicalLocation")]
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+struct PhysicalLocation<'a> {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: ArtifactLocation,
+    region: Region<'a>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "claimlintFingerprint/v1")]
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    adjustments: Vec<&'a str>,
+    category: &'a str,
+    suggestion: &'a str,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    justification: &'a str,
+    kind: &'static str,
+}
+
+/// The text region of a finding (see the module docs for the units).
+#[derive(Serialize)]
+struct Region<'a> {
+    /// Only for UTF-8 files (see the module docs).
+    #[serde(rename = "byteLength", skip_serializing_if = "Option::is_none")]
+    byte_length: Option<usize>,
+    #[serde(rename = "byteOffset", skip_serializing_if = "Option::is_none")]
+    byte_offset: Option<usize>,
+    #[serde(rename = "charLength")]
+    char_length: usize,
+    #[serde(rename = "charOffset")]
+    char_offset: usize,
+    #[serde(rename = "endColumn")]
+    end_column: usize,
+    #[serde(rename = "endLine")]
+    end_line: usize,
+    snippet: Text<'a>,
+    #[serde(rename = "startColumn")]
+    start_column: usize,
+    #[serde(rename = "startLine")]
+    start_line: usize,
+}
+
+fn region<'a>(file: &SourceFile, f: &'a Finding, chars: &mut CharCounter) -> Region<'a> {
+    let (start_line, start_column) = file.line_col(f.span.start);
+    let (end_line, end_column) = file.line_col(f.span.end);
+    let utf8 = file.encoding == Encoding::Utf8;
+    Region {
+        byte_length: utf8.then(|| f.span.len()),
+        byte_offset: utf8.then(|| file.file_offset(f.span.start)),
+        char_length: file
+            .text
+            .get(f.span.clone())
+            .map_or(0, |s| s.chars().count()),
+        char_offset: chars.up_to(&file.text, f.span.start),
+        end_column,
+        end_line,
+        snippet: Text { text: &f.matched },
+        start_column,
+        start_line,
     }
+}
+
+/// Counts the chars before offsets of one text, from where the last count stopped: a file's
+/// findings come in offset order, so counting each `charOffset` from the start of the text
+/// made a page of findings quadratic.
+#[derive(Default)]
+struct CharCounter {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCounter {
+    /// The number of chars in `text[..offset]` (0 when `offset` is not a char boundary).
+    fn up_to(&mut self, text: &str, offset: usize) -> usize {
+        if offset < self.byte {
+            *self = CharCounter::default();
+        }
+        match text.get(self.byte..offset) {
+            Some(between) => {
+                self.chars += between.chars().count();
+                self.byte = offset;
+                self.chars
+            }
+            None => 0,
+        }
+    }
+}
+
+/// An artifact location: a URI, and the base it is relative to when it is relative.
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(rename = "uriBaseId", skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+impl ArtifactLocation {
+    /// The location of a display path: relative paths are relative to the source root
+    /// (`%SRCROOT%`, which GitHub maps to the checkout), absolute ones become `file://` URIs.
+    /// Characters that are not allowed or not safe in a URI path are percent-encoded.
+    fn of(path: &str) -> Self {
+        let windows_drive =
+            path.as_bytes().get(1) == Some(&b':') && path.as_bytes()[0].is_ascii_alphabetic();
+        let (uri, uri_base_id) = if path.starts_with('/') {
+            (format!("file://{}", percent_encode(path)), None)
+        } else if windows_drive {
+            (
+                format!("file:///{}{}", &path[..2], percent_encode(&path[2..])),
+                None,
+            )
+        } else {
+            (percent_encode(path), Some("%SRCROOT%"))
+        };
+        ArtifactLocation { uri, uri_base_id }
+    }
+}
+
+/// `ArtifactLocation::of` as a JSON value.
+pub fn artifact_location(path: &str) -> Value {
+    json!(ArtifactLocation::of(path))
 }
 
 /// Percent-encodes every byte except unreserved characters and `/`.
@@ -266,8 +407,9 @@ impl Reporter for SarifReporter<'_> {
             return Ok(());
         }
         let prints = fingerprints(file, findings);
+        let mut chars = CharCounter::default();
         for (f, fingerprint) in findings.iter().zip(&prints) {
-            let result = self.result(file, f, fingerprint, waiver_reason(f));
+            let result = self.result(file, f, fingerprint, waiver_reason(f), &mut chars);
             self.results_array(out)?.push(out, &result)?;
         }
         Ok(())
@@ -300,11 +442,31 @@ mod tests {
     use super::*;
     use crate::report::test_finding;
 
+    /// A finding's result as JSON.
+    fn result_json(reporter: &SarifReporter, file: &SourceFile, f: &Finding, print: &str) -> Value {
+        json!(reporter.result(file, f, print, None, &mut CharCounter::default()))
+    }
+
+    /// A finding's region as JSON.
+    fn region_json(file: &SourceFile, f: &Finding) -> Value {
+        json!(region(file, f, &mut CharCounter::default()))
+    }
+
+    #[test]
+    fn char_offsets_count_on_from_the_last_one_and_start_over_when_they_go_back() {
+        let text = "é a ü b 中 c";
+        let mut counter = CharCounter::default();
+        for offset in [0, 3, 6, 6, 13, 4, 11, 3] {
+            let expected = text.get(..offset).map_or(0, |s| s.chars().count());
+            assert_eq!(counter.up_to(text, offset), expected, "at {offset}");
+        }
+    }
+
     #[test]
     fn region_counts_characters_after_the_bom_and_bytes_with_it() {
         let file = SourceFile::from_text("a.md", "é\r\nxx cure".into(), Encoding::Utf8, 3);
         let f = test_finding(&file, 7..11, Severity::Warning);
-        let r = region(&file, &f);
+        let r = region_json(&file, &f);
         assert_eq!(r["startLine"], 2);
         assert_eq!(r["startColumn"], 4);
         assert_eq!(r["endColumn"], 8);
@@ -313,7 +475,7 @@ mod tests {
         assert_eq!(r["byteOffset"], 10);
         assert_eq!(r["byteLength"], 4);
         let utf16 = SourceFile::from_text("b.txt", "a cure".into(), Encoding::Utf16Le, 2);
-        let r = region(&utf16, &test_finding(&utf16, 2..6, Severity::Info));
+        let r = region_json(&utf16, &test_finding(&utf16, 2..6, Severity::Info));
         assert_eq!(r["charOffset"], 2);
         assert!(r.get("byteOffset").is_none());
     }
@@ -348,7 +510,7 @@ mod tests {
         let mut f = test_finding(&file, 0..10, Severity::Warning);
         f.rule = DIRECTIVE_RULE.into();
         let reporter = SarifReporter::new(&rules, crate::report::DirectiveRule::default());
-        let result = reporter.result(&file, &f, "fp", None);
+        let result = result_json(&reporter, &file, &f, "fp");
         let index = result["ruleIndex"].as_u64().expect("a rule index") as usize;
         let descriptor = &reporter.tool()["driver"]["rules"][index];
         assert_eq!(descriptor["id"], DIRECTIVE_RULE);
@@ -356,7 +518,7 @@ mod tests {
         assert_eq!(descriptor["defaultConfiguration"]["level"], "warning");
         // A ruleset rule keeps its own index.
         f.rule = rules.rules[3].id.clone();
-        assert_eq!(reporter.result(&file, &f, "fp", None)["ruleIndex"], 3);
+        assert_eq!(result_json(&reporter, &file, &f, "fp")["ruleIndex"], 3);
         // The descriptor follows the run's settings (`[severity]`, `--disable`).
         let raised = SarifReporter::new(
             &rules,
@@ -401,7 +563,7 @@ mod tests {
                 results = findings
                     .iter()
                     .zip(&prints)
-                    .map(|(f, p)| reporter.result(&file, f, p, None))
+                    .map(|(f, p)| result_json(&reporter, &file, f, p))
                     .collect();
             }
             reporter.error(&FileError {
