@@ -98,8 +98,16 @@ pub fn fingerprint(file: &SourceFile, finding: &Finding) -> Fingerprint {
             text.len(),
         )
         .map_or(text.len(), |r| r.end);
-    let before = words(text.get(line_start..start).unwrap_or_default());
-    let after = words(text.get(end..line_end).unwrap_or_default());
+    // Only the neighbouring words are split off, lazily from the match outwards: a minified
+    // page is one line, and splitting all of it per finding was quadratic.
+    let mut before: Vec<String> = words(text.get(line_start..start).unwrap_or_default())
+        .rev()
+        .take(NEIGHBOURS)
+        .collect();
+    before.reverse();
+    let after: Vec<String> = words(text.get(end..line_end).unwrap_or_default())
+        .take(NEIGHBOURS)
+        .collect();
     Fingerprint {
         path: file.path.clone(),
         rule: finding.rule.clone(),
@@ -109,17 +117,16 @@ pub fn fingerprint(file: &SourceFile, finding: &Finding) -> Fingerprint {
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase(),
-        before: before[before.len().saturating_sub(NEIGHBOURS)..].join(" "),
-        after: after[..after.len().min(NEIGHBOURS)].join(" "),
+        before: before.join(" "),
+        after: after.join(" "),
     }
 }
 
 /// Lowercased words (letters, digits, apostrophes): markup punctuation and spacing drop out.
-fn words(text: &str) -> Vec<String> {
+fn words(text: &str) -> impl DoubleEndedIterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .collect()
 }
 
 /// A loaded (or newly recorded) baseline, with how many of each fingerprint are still unmatched
@@ -307,6 +314,37 @@ mod tests {
     fn finding_at(file: &SourceFile, word: &str, nth: usize) -> Finding {
         let start = file.text.match_indices(word).nth(nth).unwrap().0;
         crate::report::test_finding(file, start..start + word.len(), Severity::Error)
+    }
+
+    /// The neighbouring words are those of the whole line's words, as the first baselines
+    /// recorded them (every baseline written since must keep matching).
+    #[test]
+    fn neighbours_are_the_last_and_first_words_of_the_line_around_the_match() {
+        let texts = [
+            "a b c d e cures f g h i j",
+            "  x’y, 'z'--cures!! né ü 42  ",
+            "cures",
+            "one two\r\nthree four cures five\nsix",
+            "<p>Über-clinic's \"cures\" — (really)</p> and more words after",
+        ];
+        for text in texts {
+            let f = file(text);
+            let finding = finding_at(&f, "cures", 0);
+            let print = fingerprint(&f, &finding);
+            let line = f
+                .lines
+                .line_range(f.lines.line_of(finding.span.start), text.len())
+                .unwrap();
+            let all = |t: &str| words(t).collect::<Vec<_>>();
+            let before = all(&text[line.start..finding.span.start]);
+            let after = all(&text[finding.span.end..line.end]);
+            assert_eq!(
+                print.before,
+                before[before.len().saturating_sub(3)..].join(" "),
+                "{text}"
+            );
+            assert_eq!(print.after, after[..after.len().min(3)].join(" "), "{text}");
+        }
     }
 
     #[test]

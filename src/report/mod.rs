@@ -224,7 +224,9 @@ pub fn waiver_reason(finding: &Finding) -> Option<&str> {
 /// words in the file it is. Line numbers are left out, so editing text above a finding keeps its
 /// fingerprint; the occurrence number keeps two identical claims in one file apart.
 pub fn fingerprints(file: &SourceFile, findings: &[Finding]) -> Vec<String> {
-    let mut seen: Vec<(&str, String)> = Vec::new();
+    // How many times each (rule, words) came before: a count per key, not a look back over the
+    // file's findings, which was quadratic on a page of findings.
+    let mut seen: rustc_hash::FxHashMap<(&str, String), usize> = Default::default();
     findings
         .iter()
         .map(|f| {
@@ -234,12 +236,10 @@ pub fn fingerprints(file: &SourceFile, findings: &[Finding]) -> Vec<String> {
                 .collect::<Vec<_>>()
                 .join(" ")
                 .to_lowercase();
-            let occurrence = seen
-                .iter()
-                .filter(|(rule, w)| *rule == f.rule && *w == words)
-                .count();
-            let key = format!("{}\0{words}\0{}\0{occurrence}", f.rule, file.path);
-            seen.push((&f.rule, words));
+            let key = format!("{}\0{words}\0{}\0", f.rule, file.path);
+            let count = seen.entry((f.rule.as_str(), words)).or_insert(0);
+            let key = format!("{key}{count}");
+            *count += 1;
             format!("{:016x}", fnv1a64(key.as_bytes()))
         })
         .collect()
