@@ -330,6 +330,17 @@ fn render_text(
         out.push_str("<p class=\"empty-doc\">(empty file)</p>");
         return;
     }
+    // The findings that may touch each line (from the line of their start to that of their end
+    // or tag), in order, so a line does not look through every finding of its page.
+    let mut near: Vec<Vec<&Placed>> = vec![Vec::new(); lines];
+    let last = lines.saturating_sub(1);
+    for p in placed {
+        let first = file.lines.line_of(p.start).min(last);
+        let through = file.lines.line_of(p.end.max(p.tag_at)).min(last);
+        for line in &mut near[first..=through.max(first)] {
+            line.push(p);
+        }
+    }
     for line in 0..lines {
         let Some(range) = file.lines.line_range(line, text.len()) else {
             break;
@@ -348,8 +359,9 @@ fn render_text(
             next_start.max(start + 1)
         };
         // Findings touching this line; a tag sitting in the line break shows at the line's end.
-        let here: Vec<&Placed> = placed
+        let here: Vec<&Placed> = near[line]
             .iter()
+            .copied()
             .filter(|p| p.start < upper && p.end.max(p.tag_at) >= start)
             .collect();
         let tag_pos = |p: &Placed| p.tag_at.min(content_end);
@@ -374,13 +386,32 @@ fn render_text(
         }
         cuts.sort_unstable();
         cuts.dedup();
+        // A line of a minified page can hold thousands of findings: each piece finds the ones
+        // covering it among those starting by then (by start, with the furthest end so far, so
+        // the look back stops where nothing earlier reaches), and each cut its tags in order.
+        let mut by_start: Vec<&Placed> = here.iter().copied().filter(|p| p.start < p.end).collect();
+        by_start.sort_by_key(|p| (p.start, p.number));
+        let reach: Vec<usize> = by_start
+            .iter()
+            .scan(0, |furthest, p| {
+                *furthest = p.end.max(*furthest);
+                Some(*furthest)
+            })
+            .collect();
+        let mut tags: Vec<&Placed> = here.iter().copied().filter(|p| tag_here(p)).collect();
+        tags.sort_by_key(|p| (tag_pos(p), p.number));
+        let mut next_tag = 0;
         let mut pos = start;
         for cut in cuts {
             if cut > pos {
-                let covering: Vec<&&Placed> = here
-                    .iter()
-                    .filter(|p| p.start <= pos && p.end >= cut && p.start < p.end)
+                let started = by_start.partition_point(|p| p.start <= pos);
+                let mut covering: Vec<&Placed> = (0..started)
+                    .rev()
+                    .take_while(|&i| reach[i] >= cut)
+                    .map(|i| by_start[i])
+                    .filter(|p| p.end >= cut)
                     .collect();
+                covering.sort_by_key(|p| p.number);
                 let piece = &text[pos..cut];
                 if covering.is_empty() {
                     escape_into(out, piece);
@@ -398,7 +429,11 @@ fn render_text(
                 }
                 pos = cut;
             }
-            for p in here.iter().filter(|p| tag_here(p) && tag_pos(p) == cut) {
+            while tags.get(next_tag).is_some_and(|p| tag_pos(p) < cut) {
+                next_tag += 1;
+            }
+            while let Some(p) = tags.get(next_tag).filter(|p| tag_pos(p) == cut) {
+                next_tag += 1;
                 let class = if p.waived {
                     "waived"
                 } else {
@@ -1037,6 +1072,47 @@ mod tests {
         out.clear();
         message(&mut out, "one ` only");
         assert_eq!(out, "one ` only");
+    }
+
+    /// A minified page: thousands of findings on one line, some nested in others. Each gets its
+    /// one tag, in order, and each mark names exactly the findings covering it.
+    #[test]
+    fn thousands_of_findings_on_one_line_each_keep_their_mark_and_tag() {
+        let text = "<p>It cures all pain.</p>".repeat(2_000);
+        let file = SourceFile::from_text("a.html", text, Encoding::Utf8, 0);
+        let findings: Vec<Finding> = (0..2_000)
+            .flat_map(|i| {
+                let at = i * 25 + 6;
+                [
+                    test_finding(&file, at..at + 14, Severity::Warning),
+                    test_finding(&file, at..at + 5, Severity::Error),
+                ]
+            })
+            .collect();
+        let body = render_document(0, &file, "", &findings);
+        // The tags along the text (the findings' cards link to `#d0-fN` with `id=`, not `href=`):
+        // each pair's inner finding (even number) ends first.
+        let tags: Vec<usize> = body
+            .split("<a class=\"tag ")
+            .skip(1)
+            .map(|t| {
+                let number = t.split("href=\"#d0-f").nth(1).unwrap();
+                number[..number.find('"').unwrap()].parse().unwrap()
+            })
+            .collect();
+        let expected: Vec<usize> = (0..2_000).flat_map(|i| [2 * i + 2, 2 * i + 1]).collect();
+        assert_eq!(tags, expected);
+        assert_eq!(
+            body.matches("<mark class=\"hl sev-error\" data-f=\"d0-f1 d0-f2\">cures</mark>")
+                .count(),
+            1
+        );
+        assert_eq!(
+            body.matches("data-f=\"d0-f3999 d0-f4000\">cures</mark>")
+                .count(),
+            1
+        );
+        assert_eq!(body.matches(" all pain</mark>").count(), 2_000);
     }
 
     #[test]
