@@ -341,7 +341,7 @@ fn render_text(
             line.push(p);
         }
     }
-    for line in 0..lines {
+    for (line, near) in near.iter().enumerate() {
         let Some(range) = file.lines.line_range(line, text.len()) else {
             break;
         };
@@ -359,7 +359,7 @@ fn render_text(
             next_start.max(start + 1)
         };
         // Findings touching this line; a tag sitting in the line break shows at the line's end.
-        let here: Vec<&Placed> = near[line]
+        let here: Vec<&Placed> = near
             .iter()
             .copied()
             .filter(|p| p.start < upper && p.end.max(p.tag_at) >= start)
