@@ -252,17 +252,47 @@ pub fn apply(
         });
     }
 
-    for f in &mut findings {
-        for a in &mut active {
-            let Some(target) = a.targets.iter_mut().find(|t| {
-                t.covers.contains(&f.span.start)
-                    && (t.name == ALL || t.name == f.rule || t.name == f.category)
-            }) else {
+    // Each finding is waived by the first directive with a target covering it and naming it
+    // (and marks the first such target of every directive as used). The targets are swept along
+    // the findings in order of their start, so a finding looks only at the targets covering it:
+    // a page of claims each waived on the line before was quadratic.
+    let mut starts: Vec<(usize, usize, usize)> = Vec::new(); // (cover start, directive, target)
+    for (ai, a) in active.iter().enumerate() {
+        for (ti, t) in a.targets.iter().enumerate() {
+            if !t.covers.is_empty() {
+                starts.push((t.covers.start, ai, ti));
+            }
+        }
+    }
+    starts.sort_unstable();
+    let mut by_start: Vec<usize> = (0..findings.len()).collect();
+    by_start.sort_by_key(|&i| findings[i].span.start);
+    let mut next_start = 0;
+    let mut covering: Vec<(usize, usize)> = Vec::new(); // (directive, target)
+    let mut naming: Vec<(usize, usize)> = Vec::new();
+    for i in by_start {
+        let f = &mut findings[i];
+        let at = f.span.start;
+        while let Some(&(_, ai, ti)) = starts.get(next_start).filter(|s| s.0 <= at) {
+            covering.push((ai, ti));
+            next_start += 1;
+        }
+        covering.retain(|&(ai, ti)| active[ai].targets[ti].covers.end > at);
+        naming.clear();
+        naming.extend(covering.iter().copied().filter(|&(ai, ti)| {
+            let t = &active[ai].targets[ti];
+            t.name == ALL || t.name == f.rule || t.name == f.category
+        }));
+        naming.sort_unstable();
+        let mut last_directive = None;
+        for &(ai, ti) in &naming {
+            if last_directive == Some(ai) {
                 continue;
-            };
-            target.used = true;
+            }
+            last_directive = Some(ai);
+            active[ai].targets[ti].used = true;
             if f.waiver.is_none() {
-                f.waiver = Some(a.waiver.clone());
+                f.waiver = Some(active[ai].waiver.clone());
             }
         }
     }
@@ -470,6 +500,58 @@ mod tests {
         assert_eq!(w.reason, "ref 12");
         assert_eq!(w.kind, WaiverKind::DisableNextLine);
         assert_eq!(&text[w.span.clone()], text.lines().next().unwrap());
+    }
+
+    /// A finding under several directives takes the first one's waiver, and every directive
+    /// naming it counts as used (none is reported as waiving nothing); a later finding under
+    /// one of them only is waived by that one.
+    #[test]
+    fn overlapping_directives_all_count_and_the_first_waives() {
+        let text = "<!-- claimlint-disable-file hype -- brand tone, ref 3 -->\n\
+                    <!-- claimlint-disable cure-guarantee, hype -- quoted letter -->\n\n\
+                    <!-- claimlint-disable-next-line all -- ref 12 -->\n\
+                    We cure anxiety for good with a revolutionary tonic.\n\n\
+                    <!-- claimlint-enable -->\n\n\
+                    A revolutionary tonic.\n";
+        let f = lint_str(&rules(), text, Format::Markdown);
+        let reasons: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.waiver.as_ref().map_or("", |w| w.reason.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("cure-guarantee", "quoted letter"),
+                ("hype", "brand tone, ref 3"),
+                ("hype", "brand tone, ref 3"),
+            ]
+        );
+    }
+
+    /// Thousands of claims, each waived on the line before it: each waiver covers its own.
+    #[test]
+    fn each_of_many_next_line_waivers_waives_its_own_line() {
+        let text: String = (0..3_000)
+            .map(|i| {
+                let waive = if i % 3 == 0 { "cure-guarantee" } else { "hype" };
+                format!("<!-- claimlint-disable-next-line {waive} -- ref {i} -->\nWe cure anxiety {i}.\n\n")
+            })
+            .collect();
+        let f = lint_str(&rules(), &text, Format::Markdown);
+        let claims: Vec<&Finding> = f.iter().filter(|f| f.rule == "cure-guarantee").collect();
+        assert_eq!(claims.len(), 3_000);
+        for (i, claim) in claims.iter().enumerate() {
+            let waiver = claim.waiver.as_ref().map(|w| w.reason.clone());
+            let expected = (i % 3 == 0).then(|| format!("ref {i}"));
+            assert_eq!(waiver, expected, "claim {i}");
+        }
+        // The `hype` waivers name an enabled rule and waive nothing: each is reported.
+        assert_eq!(f.iter().filter(|f| f.rule == DIRECTIVE_RULE).count(), 2_000);
     }
 
     #[test]
