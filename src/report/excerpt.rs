@@ -29,6 +29,7 @@ const SHOWN_GAP_CHARS: usize = LONG_LINE_CHARS;
 /// the excerpt starts and ends on whole words.
 const WORD_SNAP_CHARS: usize = 15;
 
+/// Marks where a shown line was cut.
 const CUT: &str = "…";
 
 /// The lines around a set of spans of one file, shown as codespan's only file.
@@ -38,6 +39,7 @@ pub struct Excerpt<'a> {
     text: String,
     /// The 0-based number of the first shown line in the file.
     first_line: usize,
+    /// The shown lines, first to last.
     shown: Vec<ShownLine>,
 }
 
