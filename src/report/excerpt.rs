@@ -1,6 +1,6 @@
 //! The source lines one human diagnostic shows, as codespan's file database: the lines its labels
-//! touch, each line longer than `LONG_LINE_CHARS` cut to the labelled words and some context
-//! around them (`…` marks a cut), with the real line and column numbers.
+//! touch, each line wider than `LONG_LINE_CHARS` terminal columns cut to the labelled words and
+//! some context around them (`…` marks a cut), with the real line and column numbers.
 //!
 //! Marketing copy is often one long line per paragraph, and minified HTML is one line per page.
 //! Shown whole, such a line fills a screen per finding, and codespan writes every shown character
@@ -12,7 +12,8 @@ use codespan_reporting::files::{self, Files};
 
 use crate::source::SourceFile;
 
-/// A line of at most this many characters is shown whole.
+/// A line of at most this many terminal columns is shown whole (a wide CJK character takes two,
+/// a tab four).
 pub const LONG_LINE_CHARS: usize = 120;
 
 /// Context kept on each side of the labelled stretch of a cut line, at least: the budget of
@@ -20,7 +21,7 @@ pub const LONG_LINE_CHARS: usize = 120;
 /// or end gives what it does not use to the other.
 const MIN_CONTEXT_CHARS: usize = 30;
 
-/// Labels on one line at most this many characters apart are shown with all the text between
+/// Labels on one line at most this many columns apart are shown with all the text between
 /// them; further apart (a waiver's directive at the top of a minified page, its finding far
 /// below), each is shown with its own context and a `…` between.
 const SHOWN_GAP_CHARS: usize = LONG_LINE_CHARS;
@@ -125,9 +126,7 @@ impl<'a> Excerpt<'a> {
         let source = &self.file.text;
         let line = &source[content.clone()];
         // (Counted no further than needed: a minified page is one line of megabytes.)
-        let windows = if line.len() <= LONG_LINE_CHARS
-            || chars_up_to(line, LONG_LINE_CHARS + 1) <= LONG_LINE_CHARS
-        {
+        let windows = if columns_up_to(line, LONG_LINE_CHARS + 1) <= LONG_LINE_CHARS {
             vec![content.clone()]
         } else {
             cut_windows(source, content.clone(), stretches)
@@ -214,9 +213,26 @@ impl ShownLine {
     }
 }
 
-/// The number of chars in `text`, counted no further than `limit`.
-fn chars_up_to(text: &str, limit: usize) -> usize {
-    text.chars().take(limit).count()
+/// The terminal columns of a char as codespan draws it: two for a wide (CJK) character, four
+/// for a tab (its default tab width), none for a combining mark.
+fn columns(c: char) -> usize {
+    if c == '\t' {
+        4
+    } else {
+        unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+    }
+}
+
+/// The columns `text` takes, counted no further than `limit`.
+fn columns_up_to(text: &str, limit: usize) -> usize {
+    let mut used = 0;
+    for c in text.chars() {
+        if used >= limit {
+            break;
+        }
+        used += columns(c);
+    }
+    used.min(limit)
 }
 
 /// The char boundary at or before `offset`, within `text`.
@@ -253,7 +269,7 @@ fn cut_windows(
     stretches.sort_unstable();
     let lo = stretches[0].0;
     let hi = stretches.iter().map(|s| s.1).max().unwrap_or(lo);
-    let spread = chars_up_to(&text[lo..hi], LONG_LINE_CHARS + 1);
+    let spread = columns_up_to(&text[lo..hi], LONG_LINE_CHARS + 1);
     if spread + 2 * MIN_CONTEXT_CHARS <= LONG_LINE_CHARS {
         let context = (LONG_LINE_CHARS - spread) / 2;
         return vec![cut_window(text, line, lo, hi, context)];
@@ -265,7 +281,7 @@ fn cut_windows(
         match groups.last_mut() {
             Some((_, group_end))
                 if start <= *group_end
-                    || chars_up_to(&text[*group_end..start], SHOWN_GAP_CHARS + 1)
+                    || columns_up_to(&text[*group_end..start], SHOWN_GAP_CHARS + 1)
                         <= SHOWN_GAP_CHARS =>
             {
                 *group_end = (*group_end).max(end);
@@ -296,8 +312,8 @@ fn cut_window(
     hi: usize,
     context: usize,
 ) -> Range<usize> {
-    let before = chars_up_to(&text[line.start..lo], context);
-    let after = chars_up_to(&text[hi..line.end], context);
+    let before = columns_up_to(&text[line.start..lo], context);
+    let after = columns_up_to(&text[hi..line.end], context);
     let mut start = back(text, line.start, lo, before + (context - after));
     let mut end = forward(text, hi, line.end, after + (context - before));
     // Whole words: a cut start moves forward past the next space, a cut end back to the last
@@ -324,24 +340,32 @@ fn cut_window(
     start..end
 }
 
-/// The offset `n` chars before `at`, or `line_start` when there are fewer.
+/// The furthest offset before `at` whose chars up to `at` take at most `n` columns (at most
+/// `line_start`).
 fn back(text: &str, line_start: usize, at: usize, n: usize) -> usize {
-    match n.checked_sub(1) {
-        None => at,
-        Some(skip) => text[line_start..at]
-            .char_indices()
-            .rev()
-            .nth(skip)
-            .map_or(line_start, |(i, _)| line_start + i),
+    let (mut used, mut offset) = (0, at);
+    for (i, c) in text[line_start..at].char_indices().rev() {
+        used += columns(c);
+        if used > n {
+            break;
+        }
+        offset = line_start + i;
     }
+    offset
 }
 
-/// The offset `n` chars after `at`, or `line_end` when there are fewer.
+/// The furthest offset after `at` whose chars from `at` take at most `n` columns (at most
+/// `line_end`).
 fn forward(text: &str, at: usize, line_end: usize, n: usize) -> usize {
-    text[at..line_end]
-        .char_indices()
-        .nth(n)
-        .map_or(line_end, |(i, _)| at + i)
+    let (mut used, mut offset) = (0, at);
+    for (i, c) in text[at..line_end].char_indices() {
+        used += columns(c);
+        if used > n {
+            break;
+        }
+        offset = at + i + c.len_utf8();
+    }
+    offset
 }
 
 impl<'a> Files<'a> for Excerpt<'a> {
@@ -520,6 +544,36 @@ mod tests {
         assert_eq!(e.line_index((), mapped.end).unwrap(), 1);
         let past = e.map(&(50..60));
         assert!(past.start <= e.text.len());
+    }
+
+    #[test]
+    fn wide_characters_and_tabs_count_by_the_columns_they_take() {
+        let cjk = format!(
+            "{}治愈焦虑{}",
+            "这是一个很长的句子。".repeat(20),
+            "更多的文字。".repeat(20)
+        );
+        let f = file(&cjk);
+        let at = cjk.find("治愈").unwrap();
+        let e = Excerpt::new(&f, &[at..at + "治愈焦虑".len()]);
+        let shown = lines_of(&e)[0];
+        let width: usize = shown.chars().map(columns).sum();
+        assert!(
+            (100..=LONG_LINE_CHARS + 2).contains(&width),
+            "{width}: {shown}"
+        );
+        assert!(shown.contains("治愈焦虑"));
+        // Sixty tabs take 240 columns: the line is cut although it has 64 characters.
+        let tabs = format!("{}cure", "\t".repeat(60));
+        let f = file(&tabs);
+        let e = Excerpt::new(&f, &[60..64]);
+        assert!(lines_of(&e)[0].starts_with('…'));
+        assert_eq!(
+            e.location((), e.map(&(60..64)).start)
+                .unwrap()
+                .column_number,
+            61
+        );
     }
 
     #[test]
