@@ -519,8 +519,10 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                         summary.baselined += before - findings.len();
                     }
                     if let Some(baseline) = baseline.as_mut() {
-                        // (Nothing is rendered on the workers with a baseline.)
-                        rendered.clear();
+                        debug_assert!(
+                            rendered.is_empty(),
+                            "nothing is prerendered with a baseline"
+                        );
                         summary.baselined += baseline.filter(&file, &mut findings);
                     }
                     if args.statistics {
@@ -532,12 +534,9 @@ fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                         if !show_waived {
                             retain_findings(&mut findings, &mut rendered, |f| f.waiver.is_none());
                         }
-                        if rendered.is_empty() {
-                            reporter.report(&mut out, &file, &findings)
-                        } else {
-                            reporter.report_rendered(&mut out, &file, &findings, &rendered)
-                        }
-                        .map_err(write_error)?;
+                        reporter
+                            .report_rendered(&mut out, &file, &findings, &rendered)
+                            .map_err(write_error)?;
                     }
                 }
                 Outcome::Binary => msg.info(&format!("skipping binary file {}", job.display)),

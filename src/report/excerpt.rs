@@ -69,22 +69,18 @@ impl<'a> Excerpt<'a> {
         let text_len = file.text.len();
         // Spans of a finding are in bounds and on char boundaries; a stray one is moved onto
         // the nearest boundary rather than trusted with a slice.
-        let clamp = |r: &Range<usize>| {
-            let start = floor_char_boundary(&file.text, r.start);
-            start..floor_char_boundary(&file.text, r.end).max(start)
-        };
+        // Each with the lines of its start and its end.
         let lines = &file.lines;
-        let first_line = spans
+        let spans: Vec<(Range<usize>, usize, usize)> = spans
             .iter()
-            .map(|r| lines.line_of(clamp(r).start))
-            .min()
-            .unwrap_or(0);
-        let last_line = spans
-            .iter()
-            .map(|r| lines.line_of(clamp(r).end))
-            .max()
-            .unwrap_or(0)
-            .max(first_line);
+            .map(|r| {
+                let start = floor_char_boundary(&file.text, r.start);
+                let end = floor_char_boundary(&file.text, r.end).max(start);
+                (start..end, lines.line_of(start), lines.line_of(end))
+            })
+            .collect();
+        let first_line = spans.iter().map(|s| s.1).min().unwrap_or(0);
+        let last_line = spans.iter().map(|s| s.2).max().unwrap_or(0).max(first_line);
         let mut excerpt = Excerpt {
             file,
             text: String::new(),
@@ -99,8 +95,7 @@ impl<'a> Excerpt<'a> {
             // What of this line must be seen: a label on one line whole, a label over several
             // lines its start and its end.
             let mut stretches: Vec<(usize, usize)> = Vec::new();
-            for span in spans.iter().map(clamp) {
-                let (start_line, end_line) = (lines.line_of(span.start), lines.line_of(span.end));
+            for &(ref span, start_line, end_line) in &spans {
                 let stretch = if start_line == line && end_line == line {
                     (span.start, span.end)
                 } else if start_line == line {
@@ -162,10 +157,7 @@ impl<'a> Excerpt<'a> {
     fn map_point(&self, offset: usize) -> usize {
         let offset = offset.min(self.file.text.len());
         let line = self.file.lines.line_of(offset);
-        let Some(shown) = line
-            .checked_sub(self.first_line)
-            .and_then(|i| self.shown.get(i))
-        else {
+        let Ok(shown) = self.shown_line(line) else {
             // Not a line of the excerpt (the caller maps only the spans it was built from).
             return if line < self.first_line {
                 0

@@ -153,10 +153,7 @@ impl Reporter for HumanReporter<'_> {
         file: &SourceFile,
         findings: &[Finding],
     ) -> io::Result<()> {
-        for f in findings {
-            self.renderer.emit(out, file, f)?;
-        }
-        Ok(())
+        self.report_rendered(out, file, findings, &[])
     }
 
     fn report_rendered(

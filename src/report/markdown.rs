@@ -164,6 +164,10 @@ impl Reporter for MarkdownReporter {
         file: &SourceFile,
         findings: &[Finding],
     ) -> io::Result<()> {
+        // A clean file is counted in the summary and listed nowhere: nothing to keep.
+        if findings.is_empty() {
+            return Ok(());
+        }
         let mut counts = [0; 3];
         let mut waived = 0;
         for f in findings {
@@ -181,10 +185,6 @@ impl Reporter for MarkdownReporter {
             items: Vec::new(),
             chars: 0,
         };
-        if findings.is_empty() {
-            self.files.push(entry);
-            return Ok(());
-        }
         // Where it goes among the files that keep items, and whether those before it leave it
         // any room.
         let at = self
@@ -248,8 +248,7 @@ impl MarkdownReporter {
             ));
         }
 
-        let mut with_findings: Vec<&FileEntry> =
-            self.files.iter().filter(|f| f.findings > 0).collect();
+        let mut with_findings: Vec<&FileEntry> = self.files.iter().collect();
         with_findings.sort_by(|a, b| a.before(b));
         if !with_findings.is_empty() {
             doc.push("| | File | Errors | Warnings | Infos | Waived |\n| --- | --- | ---: | ---: | ---: | ---: |\n");

@@ -126,7 +126,8 @@ pub trait Reporter {
     ) -> io::Result<()>;
 
     /// `report`, for findings of which the lint workers rendered some already with this
-    /// format's `renderer`: `rendered` holds an entry per finding, `None` for one to render here.
+    /// format's `renderer`: `rendered` holds an entry per finding, `None` for one to render here
+    /// (empty when the workers rendered none).
     fn report_rendered(
         &mut self,
         out: &mut dyn Write,

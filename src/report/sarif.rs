@@ -111,13 +111,7 @@ impl<'a> SarifReporter<'a> {
             rule_id: &f.rule,
             rule_index,
             // An empty list says "not suppressed"; a missing one would mean "unknown".
-            suppressions: waiver
-                .map(|justification| Suppression {
-                    justification,
-                    kind: "inSource",
-                })
-                .into_iter()
-                .collect(),
+            suppressions: suppressions(waiver),
         }
     }
 
@@ -139,11 +133,14 @@ impl<'a> SarifReporter<'a> {
 }
 
 /// The `suppressions` of a result: none, or one in-source suppression with the waiver's reason.
-pub fn suppressions(waiver: Option<&str>) -> Value {
-    match waiver {
-        Some(reason) => json!([{ "kind": "inSource", "justification": reason }]),
-        None => json!([]),
-    }
+fn suppressions(waiver: Option<&str>) -> Vec<Suppression<'_>> {
+    waiver
+        .map(|justification| Suppression {
+            justification,
+            kind: "inSource",
+        })
+        .into_iter()
+        .collect()
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -482,9 +479,9 @@ mod tests {
 
     #[test]
     fn waived_findings_carry_an_in_source_suppression() {
-        assert_eq!(suppressions(None), json!([]));
+        assert_eq!(json!(suppressions(None)), json!([]));
         assert_eq!(
-            suppressions(Some("approved claim, ref 12")),
+            json!(suppressions(Some("approved claim, ref 12"))),
             json!([{ "kind": "inSource", "justification": "approved claim, ref 12" }])
         );
     }
